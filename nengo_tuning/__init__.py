@@ -1,0 +1,28 @@
+"""nengo_tuning: exact LIF and SoftLIF neuron types for Nengo and NengoDL.
+
+Importing this package does not import TensorFlow or NengoDL; the NengoDL
+builders are registered lazily (see :mod:`nengo_tuning.dl_registry`).
+"""
+
+from nengo_tuning.dl_registry import install_dl_builders
+from nengo_tuning.lif_math import (
+    lif_rate,
+    lif_rate_derivative,
+    softlif_rate,
+    softlif_rate_derivative,
+)
+from nengo_tuning.neurons import DEFAULT_SIGMA, ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.version import version as __version__
+
+__all__ = [
+    "DEFAULT_SIGMA",
+    "ExactLIF",
+    "SoftLIF",
+    "SoftLIFRate",
+    "__version__",
+    "install_dl_builders",
+    "lif_rate",
+    "lif_rate_derivative",
+    "softlif_rate",
+    "softlif_rate_derivative",
+]

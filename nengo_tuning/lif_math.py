@@ -1,0 +1,557 @@
+"""The LIF and SoftLIF mathematics, in one place.
+
+Every formula the package uses for leaky integrate-and-fire neurons lives here:
+the rate curves and their derivatives with respect to the input current, their
+inverses (current for a given rate), the exact membrane solution, and the exact
+multi-spike step kernel. The numpy neuron types, the NengoDL (TensorFlow)
+builders and the analysis tools all call these functions, so the three cannot
+drift apart.
+
+Conventions
+-----------
+The membrane voltage is normalized: threshold 1, reset 0, and the input current
+``J`` is in the same units, so the LIF fires only when ``J > 1``. We write
+``j = J - 1`` for the current above threshold.
+
+Functions whose name ends in ``_xp`` are written once for any array namespace
+``xp`` offering ``log``, ``log1p``, ``exp``, ``expm1``, ``abs``, ``floor``,
+``maximum``, ``minimum`` and ``where`` with numpy semantics (numpy itself, or the
+small TensorFlow adapter in :mod:`nengo_tuning.neuron_builders`). They never
+evaluate a formula outside its domain, not even in the branch of a ``where``
+that is thrown away, so they raise no floating-point warnings in numpy and give
+no NaN gradients in TensorFlow. The numpy entry points without the suffix add
+dtype handling and the treatment of non-finite input.
+"""
+
+import numpy as np
+
+#: Above this value of ``y = j / sigma``, ``softplus(y) == y`` in float64.
+SOFTPLUS_LINEAR_Y = 40.0
+#: Below this value of ``y``, SoftLIF uses the asymptotic form of ``log1p(1/rho)``.
+SOFTPLUS_TAIL_Y = -20.0
+#: ``j / sigma`` is clamped to this magnitude so that it never overflows (float32).
+SOFTPLUS_MAX_ABS_Y = 1e30
+
+
+def _float_array(x):
+    """Return ``x`` as a floating-point array (integers become float64)."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float64)
+    return x
+
+
+# --- LIF rate curve -----------------------------------------------------------
+
+
+def lif_log_term_xp(j, xp=np):
+    """``log1p(1 / j)`` for ``j > 0``; its value elsewhere is meaningless but finite.
+
+    ``tau_rc * log1p(1 / j)`` is the time the membrane takes to climb from reset
+    to threshold under a constant current ``J = 1 + j``.
+    """
+    tiny = 1e-30  # keeps 1/j finite in float32 too; below it the rate is < 0.1 Hz
+    return xp.log1p(1.0 / xp.maximum(j, tiny))
+
+
+def lif_rate_xp(J, tau_rc, tau_ref, amplitude=1.0, xp=np):
+    """LIF rate curve ``G(J)`` for any array namespace (see module docstring).
+
+    Returns ``amplitude / (tau_ref + tau_rc * log1p(1 / (J - 1)))`` where ``J > 1``
+    and 0 elsewhere. With ``tau_ref == 0`` and ``J == +inf`` the result is +inf.
+    """
+    j = J - 1.0
+    rate = amplitude / (tau_ref + tau_rc * lif_log_term_xp(j, xp=xp))
+    return xp.where(j > 0, rate, 0.0)
+
+
+def lif_rate(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
+    r"""Steady-state firing rate of the LIF neuron for a constant current.
+
+    .. math:: G(J) = \frac{a}{\tau_{ref} + \tau_{RC} \log(1 + 1/(J - 1))}
+              \quad (J > 1), \qquad G(J) = 0 \quad (J \le 1)
+
+    Parameters
+    ----------
+    J : array_like
+        Input current (threshold 1).
+    tau_rc, tau_ref : float
+        Membrane time constant and refractory period, in seconds.
+    amplitude : float
+        Scale ``a`` of the output.
+
+    Returns
+    -------
+    rate : ndarray
+        Rates in Hz (times ``amplitude``), same shape and float dtype as ``J``.
+        ``J = +inf`` gives ``amplitude / tau_ref`` (+inf when ``tau_ref = 0``,
+        as for any rate beyond the float range); ``J = -inf`` gives 0; NaN
+        gives NaN.
+    """
+    J = _float_array(J)
+    # tau_ref == 0 and J = inf (or beyond the float range): the rate is +inf
+    with np.errstate(divide="ignore", over="ignore"):
+        rate = lif_rate_xp(J, tau_rc, tau_ref, amplitude)
+    return np.where(np.isnan(J), np.nan, rate).astype(J.dtype, copy=False)
+
+
+def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
+    r"""Derivative of :func:`lif_rate` with respect to ``J``.
+
+    .. math:: \frac{dG}{dJ} = \frac{\tau_{RC} G^2}{a\, j (j + 1)}, \quad j = J - 1 > 0
+
+    and 0 for ``j <= 0``. It grows without bound as ``J -> 1+`` (roughly
+    ``1 / (tau_rc j log(1/j)^2)``): this is the singularity that stops gradient
+    descent through LIF neurons, and the reason SoftLIF exists.
+    """
+    J = _float_array(J)
+    j = J - 1.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rate = lif_rate(J, tau_rc, tau_ref, amplitude)
+        deriv = tau_rc * rate * rate / amplitude / j / (j + 1.0)
+    deriv = np.where(j > 0, deriv, 0.0)
+    # J = +inf: the slope of the curve vanishes unless tau_ref == 0 (then G ~ J/tau_rc)
+    deriv = np.where(np.isposinf(J), amplitude / tau_rc if tau_ref == 0 else 0.0, deriv)
+    return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
+
+
+def lif_current_for_rate(rate, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
+    """Inverse of :func:`lif_rate`: the current that gives ``rate`` (``rate > 0``).
+
+    ``J = 1 + 1 / expm1((amplitude / rate - tau_ref) / tau_rc)``. Requires
+    ``0 < rate < amplitude / tau_ref``; callers validate this.
+    """
+    rate = _float_array(rate)
+    with np.errstate(over="ignore"):  # tiny rates: expm1 -> inf, J -> 1
+        return 1.0 + 1.0 / np.expm1((amplitude / rate - tau_ref) / tau_rc)
+
+
+# --- SoftLIF rate curve ---------------------------------------------------------
+
+
+def softplus_xp(y, xp=np):
+    """``log(1 + exp(y))`` without overflow."""
+    return xp.maximum(y, 0.0) + xp.log1p(xp.exp(-xp.abs(y)))
+
+
+def _softlif_y_xp(j, sigma, xp=np):
+    """``j / sigma``, clamped so that it cannot overflow."""
+    bound = SOFTPLUS_MAX_ABS_Y * sigma
+    return xp.minimum(xp.maximum(j, -bound), bound) / sigma
+
+
+def softlif_rho_xp(j, sigma, xp=np):
+    """Smoothed current above threshold, ``rho = sigma * softplus(j / sigma)``.
+
+    Replaces ``max(j, 0)`` in the LIF curve. For ``j >> sigma`` it is ``j`` itself
+    (also for ``j = +inf``).
+    """
+    y = _softlif_y_xp(j, sigma, xp=xp)
+    y_mid = xp.minimum(y, SOFTPLUS_LINEAR_Y)
+    rho_mid = sigma * softplus_xp(y_mid, xp=xp)
+    return xp.where(y >= SOFTPLUS_LINEAR_Y, xp.maximum(j, 0.0), rho_mid)
+
+
+def softlif_log_term_xp(j, sigma, xp=np):
+    """``log1p(1 / rho)`` with ``rho = softlif_rho(j)``, accurate for every ``j``.
+
+    Deep below threshold ``rho`` underflows; there we use
+    ``log1p(1/rho) = log1p(rho) - log(rho)`` with
+    ``log(rho) = log(sigma) + y - exp(y)/2 + O(exp(2y))``, ``y = j / sigma``.
+    """
+    y = _softlif_y_xp(j, sigma, xp=xp)
+    rho = softlif_rho_xp(j, sigma, xp=xp)
+    tail = SOFTPLUS_TAIL_Y
+    y_tail = xp.minimum(y, tail)
+    log_rho_tail = xp.log(sigma) + y_tail - 0.5 * xp.exp(y_tail)
+    log_term_tail = xp.log1p(xp.minimum(rho, 1.0)) - log_rho_tail
+    rho_safe = xp.where(y <= tail, 1.0, rho)
+    log_term_mid = xp.log1p(1.0 / rho_safe)
+    return xp.where(y <= tail, log_term_tail, log_term_mid)
+
+
+def softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
+    """SoftLIF rate curve for any array namespace (see :func:`softlif_rate`)."""
+    log_term = softlif_log_term_xp(J - 1.0, sigma, xp=xp)
+    return amplitude / (tau_ref + tau_rc * log_term)
+
+
+def softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
+    """Derivative of the SoftLIF rate for any array namespace.
+
+    ``dr/dJ = tau_rc r^2 / (amplitude * sigma * h(y) * (rho + 1))`` with
+    ``h(y) = softplus(y) (1 + exp(-y))``, which tends to 1 for ``y << 0`` and to
+    ``y`` for ``y >> 0``; so ``sigma * h`` is ``j`` above :data:`SOFTPLUS_LINEAR_Y`.
+    The result is finite everywhere for ``sigma > 0``.
+    """
+    j = J - 1.0
+    y = _softlif_y_xp(j, sigma, xp=xp)
+    rho = softlif_rho_xp(j, sigma, xp=xp)
+    rate = softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude, xp=xp)
+
+    y_mid = xp.minimum(xp.maximum(y, SOFTPLUS_TAIL_Y), SOFTPLUS_LINEAR_Y)
+    h_mid = softplus_xp(y_mid, xp=xp) * (1.0 + xp.exp(-y_mid))
+    h_tail = 1.0 + 0.5 * xp.exp(xp.minimum(y, SOFTPLUS_TAIL_Y))
+    sigma_h = xp.where(
+        y >= SOFTPLUS_LINEAR_Y,
+        # there sigma * h(y) = j; the floor only guards the branch not taken
+        xp.maximum(j, SOFTPLUS_LINEAR_Y * sigma),
+        sigma * xp.where(y <= SOFTPLUS_TAIL_Y, h_tail, h_mid),
+    )
+    # grouped so that nothing overflows when the rate grows like J (tau_ref == 0)
+    return tau_rc * (rate / sigma_h) * (rate / (rho + 1.0)) / amplitude
+
+
+def softlif_rate(J, sigma=0.02, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
+    r"""SoftLIF rate curve (Hunsberger & Eliasmith 2015).
+
+    .. math:: r(J) = \frac{a}{\tau_{ref} + \tau_{RC} \log(1 + 1/\rho)}, \qquad
+              \rho = \sigma \log(1 + e^{(J - 1)/\sigma})
+
+    A smooth, strictly positive approximation of :func:`lif_rate` that converges
+    to it as ``sigma -> 0``.
+
+    Returns
+    -------
+    rate : ndarray
+        Same shape and float dtype as ``J``; ``J = -inf`` gives 0, ``J = +inf``
+        gives ``amplitude / tau_ref`` (+inf for ``tau_ref = 0``), NaN gives NaN.
+    """
+    J = _float_array(J)
+    with np.errstate(divide="ignore"):  # tau_ref == 0 and J == inf -> +inf
+        rate = softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude)
+    # the clamp on j / sigma leaves a rate below 1e-28 Hz at J = -inf; make it 0
+    return np.where(np.isneginf(J), 0.0, rate).astype(J.dtype, copy=False)
+
+
+def softlif_rate_derivative(J, sigma=0.02, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
+    """Derivative of :func:`softlif_rate` with respect to ``J``; finite for any J.
+
+    ``J = +inf`` gives 0 (or ``amplitude / tau_rc`` when ``tau_ref = 0``, where
+    the curve becomes linear); NaN gives NaN.
+    """
+    J = _float_array(J)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deriv = softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude)
+    deriv = np.where(np.isposinf(J), amplitude / tau_rc if tau_ref == 0 else 0.0, deriv)
+    deriv = np.where(np.isneginf(J), 0.0, deriv)
+    return deriv.astype(J.dtype, copy=False)
+
+
+def softlif_current_for_rate(
+    rate, sigma=0.02, tau_rc=0.02, tau_ref=0.002, amplitude=1.0
+):
+    """Inverse of :func:`softlif_rate`: the current that gives ``rate``.
+
+    Requires ``0 < rate < amplitude / tau_ref``; callers validate this.
+    """
+    rate = _float_array(rate)
+    with np.errstate(over="ignore", divide="ignore"):
+        # log_term = log1p(1/rho)  =>  rho = 1 / expm1(log_term)
+        log_term = (amplitude / rate - tau_ref) / tau_rc
+        rho = 1.0 / np.expm1(log_term)
+        # softplus(y) = s  =>  y = log(expm1(s)) = s + log(-expm1(-s))
+        s = rho / sigma
+        y = np.where(
+            s > SOFTPLUS_LINEAR_Y,
+            s,
+            np.log(np.expm1(np.minimum(s, SOFTPLUS_LINEAR_Y))),
+        )
+        # for tiny rates rho underflows: invert the tail form log_term = log1p(rho)
+        # - log(sigma) - y (+ exp(y)/2, negligible there)
+        tail = log_term + np.log(sigma) > -SOFTPLUS_TAIL_Y
+        y = np.where(tail, -log_term - np.log(sigma), y)
+    return 1.0 + sigma * y
+
+
+# --- gain and bias --------------------------------------------------------------
+
+
+def gain_bias_from_threshold_current(J_max, intercepts):
+    """Gain and bias that put ``J = 1`` at ``x = intercept`` and ``J_max`` at ``x = 1``."""
+    gain = (J_max - 1.0) / (1.0 - intercepts)
+    bias = 1.0 - gain * intercepts
+    return gain, bias
+
+
+# --- exact spiking dynamics -----------------------------------------------------
+
+
+def relax_voltage_xp(v0, J, t, tau_rc, xp=np):
+    """Exact membrane voltage after time ``t`` of constant input ``J`` from ``v0``.
+
+    ``V(t) = v0 - (J - v0) expm1(-t / tau_rc)``, written as the convex combination
+    ``v0 exp(-t/tau) + J (1 - exp(-t/tau))`` so that it cannot overflow.
+    """
+    decay_m1 = xp.expm1(-t / tau_rc)
+    return v0 + v0 * decay_m1 - J * decay_m1
+
+
+def time_to_threshold_xp(v0, J, tau_rc, xp=np):
+    """Time for the membrane to climb from ``v0 < 1`` to 1 under ``J > 1``.
+
+    ``tau_rc log1p((1 - v0) / (J - 1))``; 0 for ``v0 >= 1``.
+    """
+    gap = xp.maximum(1.0 - v0, 0.0)
+    # callers pass J > 1 wherever gap > 0; the floor only guards the other entries
+    return tau_rc * xp.log1p(gap / xp.maximum(J - 1.0, 1e-30))
+
+
+def lif_isi_xp(J, tau_rc, tau_ref, xp=np):
+    """Inter-spike interval ``tau_ref + tau_rc log1p(1/(J-1))``, ``1 / G(J)`` (J > 1)."""
+    return tau_ref + tau_rc * lif_log_term_xp(J - 1.0, xp=xp)
+
+
+def exact_lif_step(
+    dt,
+    J,
+    output,
+    voltage,
+    refractory_time,
+    tau_rc,
+    tau_ref,
+    min_voltage=0.0,
+    amplitude=1.0,
+):
+    """Advance LIF neurons by one step of constant current, exactly (numpy, in place).
+
+    Within the step the membrane follows its exact solution, refractory periods
+    end at their exact sub-step time, and every spike that falls inside the step
+    is counted; ``output`` is set to ``k * amplitude / dt`` for ``k`` spikes.
+
+    ``refractory_time`` follows nengo.LIF's convention: on entry, the remaining
+    refractory time at the start of the step is ``refractory_time - dt``; on exit
+    it holds that quantity for the next step plus ``dt`` (``s_last + tau_ref`` for
+    a neuron that spiked at ``s_last``, counting from the step's start, and the
+    entry value minus ``dt`` for one that did not).
+
+    Non-finite currents (the state always stays finite):
+
+    * ``+inf``: the neuron spikes as soon as it is free and then every
+      ``tau_ref``; with ``tau_ref = 0`` the count is infinite and so is the output.
+    * ``-inf``: no spike, output 0, the voltage goes to ``min_voltage`` (and is
+      held where it was when ``min_voltage = -inf``).
+    * NaN: output NaN, the voltage is held; the refractory clock keeps running.
+
+    Only the neurons that spike need the logarithms and the floor: every neuron is
+    integrated over its free time first, and the crossing time, spike count and
+    leftover are computed for those whose end voltage passed threshold.
+    """
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        refractory_time -= dt
+        # expm1(-free / tau_rc), free = non-refractory time in this step, in [0, dt]
+        decay_m1 = dt - refractory_time
+        np.clip(decay_m1, 0.0, dt, out=decay_m1)
+        decay_m1 *= -1.0 / tau_rc
+        np.expm1(decay_m1, out=decay_m1)
+        # integrate every neuron over its free time (nengo's form: fewest passes)
+        v_end = voltage - J
+        v_end *= decay_m1
+        v_end += voltage
+        # One reduction tells whether anything is non-finite (a NaN or infinite
+        # input, or voltage - J overflowing); only then do we look closer.
+        all_finite = np.isfinite(np.sum(v_end))
+        if not all_finite:
+            bad = np.flatnonzero(~np.isfinite(v_end))
+            # the convex form cannot overflow; it gives +inf for J = +inf (a spike),
+            # -inf for J = -inf, and NaN for NaN input or inf * 0 (fully refractory)
+            v0, J_bad, dm1 = voltage[bad], J[bad], decay_m1[bad]
+            v_end[bad] = v0 + v0 * dm1 - J_bad * dm1
+
+        output.fill(0)
+        # The membrane is monotone within a step, so it reached threshold iff it
+        # ends above it, or started above it (possible only via initial_state).
+        started_above = voltage.max() > 1
+        if started_above:
+            spiked = np.flatnonzero(np.maximum(v_end, voltage) > 1)
+        else:
+            spiked = np.flatnonzero(v_end > 1)
+        if spiked.size:
+            _spiking_subset(
+                dt,
+                spiked,
+                J,
+                output,
+                voltage,
+                refractory_time,
+                v_end,
+                tau_rc,
+                tau_ref,
+                general=started_above,
+            )
+            output[spiked] *= amplitude / dt
+
+        if min_voltage > -np.inf:
+            np.maximum(v_end, min_voltage, out=v_end)
+        if not all_finite:
+            # left non-finite: NaN input, an infinite one while fully refractory,
+            # or -inf with min_voltage = -inf. Hold the voltage; NaN in, NaN out.
+            bad = np.flatnonzero(~np.isfinite(v_end))
+            v_end[bad] = voltage[bad]
+            output[bad] = np.where(np.isnan(J[bad]), np.nan, 0.0)
+        voltage[...] = v_end
+
+
+def _spiking_subset(
+    dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc, tau_ref, general
+):
+    """Spike counts, leftover time and end state for the neurons that spiked.
+
+    Writes the spike counts into ``output[spiked]`` and the end state into
+    ``v_end`` and ``refractory_time``. ``general`` handles neurons that started
+    the step above threshold (only possible from an initial state): those may
+    have ``J <= 1`` or be refractory for the whole step.
+    """
+    J_s = J[spiked]
+    v0 = voltage[spiked]
+    # first spike: after the refractory time still to run, then the climb
+    first = np.maximum(refractory_time[spiked], 0.0)
+    first += time_to_threshold_xp(v0, J_s, tau_rc)
+    isi = lif_isi_xp(J_s, tau_rc, tau_ref)
+    if general:
+        isi[J_s <= 1] = np.inf  # started above threshold with J <= 1: no repeats
+    # Spikes follow the first one every ISI: count the whole ISIs that still fit,
+    # and keep the time from the last spike to the end of the step.
+    after_first = np.maximum(dt - first, 0.0)  # >= 0 up to rounding
+    more = np.floor(after_first / isi)
+    leftover = more * isi
+    np.subtract(after_first, leftover, out=leftover)
+    if general:
+        # started above threshold with J <= 1: one spike, no repeats
+        no_repeat = np.isinf(isi)
+        more[no_repeat] = 0.0
+        leftover[no_repeat] = after_first[no_repeat]
+    # Rounding (or a count so large that more * isi loses the remainder, as
+    # with 1e300 spikes per step) must not leave a state beyond the next spike:
+    # a remainder in [0, isi] keeps the membrane at or below threshold.
+    np.clip(leftover, 0.0, isi, out=leftover)
+    count = more
+    count += 1.0
+    if tau_ref <= 0 or general:
+        # with tau_ref = 0 and a huge J the ISI can vanish: an infinite count,
+        # and the neuron ends the step at reset
+        saturated = isi == 0
+        leftover[saturated] = 0.0
+        count[saturated] = np.inf
+
+    # time left after the last spike's refractory period; positive: free again
+    after = leftover - tau_ref
+    free_again = after > 0
+    # nengo's stored refractory convention: the last spike's time plus tau_ref
+    last = dt - after
+    np.maximum(after, 0.0, out=after)
+    after *= -1.0 / tau_rc
+    v_new = np.expm1(after, out=after)
+    v_new *= -J_s  # relaxation from reset: V = -J expm1(-t / tau_rc)
+    v_new = np.where(free_again, v_new, 0.0)  # also drops inf * 0 for J = inf
+
+    if general:
+        in_step = first <= dt
+        v_new = np.where(in_step, v_new, v_end[spiked])
+        last = np.where(in_step, last, refractory_time[spiked])
+        count = np.where(in_step, count, 0.0)
+    v_end[spiked] = v_new
+    refractory_time[spiked] = last
+    output[spiked] = count
+
+
+# --- array-namespace versions for the NengoDL builders ----------------------------
+#: Default floor on ``j = J - 1`` in :func:`lif_rate_derivative_xp` (see there).
+LIF_GRAD_MIN_J = 1e-3
+
+
+def lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude=1.0, min_j=0.0, xp=np):
+    """Derivative of the LIF rate for any array namespace, optionally capped.
+
+    ``tau_rc G^2 / (amplitude j (j + 1))`` for ``j = J - 1 > 0`` and 0 elsewhere,
+    evaluated at ``max(j, min_j)``. With ``min_j > 0`` the slope is bounded: for
+    ``0 < j < min_j`` it is the slope at ``j = min_j`` instead of the true one,
+    which grows without bound as ``J -> 1+``. Gradient descent then sees a
+    large but finite slope at threshold (``min_j = 1e-3``, the default of the
+    NengoDL builders, caps it at about 25 times the slope at ``J = 2``).
+    """
+    j = J - 1.0
+    j_eval = xp.maximum(j, min_j) if min_j > 0 else j
+    rate = lif_rate_xp(j_eval + 1.0, tau_rc, tau_ref, amplitude, xp=xp)
+    # the floor only guards the branch not taken (j <= 0, where the slope is 0)
+    j_safe = xp.maximum(j_eval, 1e-30)
+    # grouped so that nothing overflows when the rate grows like J (tau_ref == 0)
+    deriv = tau_rc * (rate / j_safe) * (rate / (j_safe + 1.0)) / amplitude
+    return xp.where(j > 0, deriv, 0.0)
+
+
+def exact_lif_step_xp(
+    dt,
+    J,
+    voltage,
+    refractory_time,
+    tau_rc,
+    tau_ref,
+    min_voltage=0.0,
+    amplitude=1.0,
+    xp=np,
+):
+    """:func:`exact_lif_step` on whole arrays, for any array namespace.
+
+    Same algorithm, conventions and non-finite-input behaviour as
+    :func:`exact_lif_step`, but it returns new arrays
+    ``(output, voltage, refractory_time)`` instead of writing in place, and it
+    computes the spiking branch for every neuron, masked with ``where``, because
+    namespaces such as TensorFlow have no cheap in-place fancy indexing. Neurons
+    outside the spiking branch get safe stand-in values there (a current above
+    threshold, a voltage of 0), so no formula leaves its domain for them.
+
+    Besides the ``xp`` functions listed in the module docstring, this needs
+    ``xp.isnan`` and ``xp.isfinite``, and boolean arrays supporting ``&``, ``|``
+    and ``~``.
+
+    One difference from :func:`exact_lif_step`: a neuron that starts above
+    threshold (only possible through ``initial_state``) with ``J <= 1`` gets its
+    refractory time from its single spike; the in-place version computes
+    ``0 * inf`` there and stores NaN.
+    """
+    inf = float("inf")
+    refractory = refractory_time - dt
+    # free (non-refractory) time available in this step, in [0, dt]
+    free_time = xp.minimum(xp.maximum(dt - refractory, 0.0), dt)
+    v_end = relax_voltage_xp(voltage, J, free_time, tau_rc, xp=xp)
+    v_nan = xp.isnan(v_end)
+
+    # monotone membrane: it reached threshold iff it ends (or started) above it
+    spiked = ((v_end > 1.0) | (voltage > 1.0)) & ~v_nan
+    J_s = xp.where(spiked, J, 2.0)
+    v0 = xp.where(spiked, voltage, 0.0)
+    # refractory time still to run at the start of the step (>= 0)
+    start = xp.maximum(refractory, 0.0)
+    first = start + time_to_threshold_xp(v0, J_s, tau_rc, xp=xp)
+    # a neuron started above threshold but refractory for the whole step
+    in_step = spiked & (first <= dt)
+    # no repeat spikes for J <= 1 (possible only when it started above threshold)
+    repeats = J_s > 1.0
+    isi = lif_isi_xp(xp.where(repeats, J_s, 2.0), tau_rc, tau_ref, xp=xp)
+    ratio = xp.where(repeats, (dt - first) / isi, 0.0)
+    # ratio is +inf or NaN (0 / 0) only when isi == 0 (tau_ref == 0 and J huge):
+    # an infinite count; -inf means the first spike is after the step
+    ratio_nan = xp.isnan(ratio)
+    saturated = ratio_nan | (ratio == inf)
+    more = xp.maximum(xp.floor(xp.where(saturated, 0.0, ratio)), 0.0)
+    last = xp.where(saturated, dt, first + more * isi)
+    count = xp.where(saturated, inf, 1.0 + more)
+
+    # time left after the last spike's refractory period; positive: free again
+    after = dt - last - tau_ref
+    free_again = after > 0
+    v_free = relax_voltage_xp(0.0, J_s, xp.where(free_again, after, 0.0), tau_rc, xp=xp)
+    v_new = xp.where(free_again, v_free, 0.0)
+
+    v_end = xp.where(in_step, v_new, v_end)
+    refractory = xp.where(in_step, last + tau_ref, refractory)
+    output = xp.where(in_step, count * (amplitude / dt), 0.0)
+
+    # NaN input, an infinite input during a fully refractory step (inf * 0), or
+    # -inf with min_voltage = -inf: hold the voltage, output NaN for NaN input
+    v_clamped = xp.maximum(xp.where(v_nan, 0.0, v_end), min_voltage)
+    bad = v_nan | ~xp.isfinite(v_clamped)
+    output = xp.where(bad, xp.where(xp.isnan(J), J, 0.0), output)
+    voltage = xp.where(bad, voltage, v_clamped)
+    return output, voltage, refractory

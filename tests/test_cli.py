@@ -1,0 +1,164 @@
+"""Tests of the nengo-tuning command."""
+
+import subprocess
+import sys
+
+import pytest
+
+from nengo_tuning import cli
+
+REPORT_FIGURES = [
+    "tuning_curves.png",
+    "decoding.png",
+    "decoding_rmse.png",
+    "rate_vs_spike.png",
+    "spiking_decoding.png",
+    "smooth_vs_sharp.png",
+]
+REPORT_TABLES = [
+    "Neurons of the 1-D ensemble",
+    "Decoding RMSE against the number of neurons",
+    "Measured spike rate vs rate curve",
+    "Spiking vs rate decoded x",
+    "Rate at threshold and peak slope",
+]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _table_rows(text, title):
+    """The data rows of the Markdown table that follows ``title``."""
+    lines = text[text.index(title) :].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def _table_block(lines):
+    """The consecutive table lines after the title line."""
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        block.append(line)
+    return block
+
+
+def test_default_report(tmp_path, capsys):
+    output = tmp_path / "report"
+    assert cli.main(["--output", str(output), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    summary = (output / "summary.md").read_text()
+    for name in REPORT_FIGURES:
+        assert (output / name).read_bytes().startswith(PNG_SIGNATURE)
+        assert f"]({name})" in summary
+    assert sorted(p.name for p in output.iterdir()) == sorted(
+        REPORT_FIGURES + ["summary.md"]
+    )
+    for title in REPORT_TABLES:
+        assert title in summary and title in printed
+        # a well-formed Markdown table: every line has as many cells as its header
+        lines = summary[summary.index(title) :].splitlines()
+        assert len({line.count("|") for line in _table_block(lines)}) == 1
+        assert _table_rows(summary, title) == _table_rows(printed, title)
+
+    decoding = _table_rows(summary, REPORT_TABLES[1])
+    assert [int(row[0]) for row in decoding] == [5, 10, 20, 50, 100, 200, 400]
+    for column in (1, 2):
+        rmse = [float(row[column]) for row in decoding]
+        assert rmse[-1] < rmse[0] / 10
+
+    spikes = {
+        (row[0], row[1]): row[2:] for row in _table_rows(summary, REPORT_TABLES[2])
+    }
+    assert len(spikes) == 12
+    for dt in ("0.1", "1", "2", "3", "5", "10"):
+        assert float(spikes["nengo_tuning.ExactLIF", dt][-1]) <= 1.0
+    assert spikes["nengo.LIF", "5"][2] == "-50.0 %"
+    assert spikes["nengo.LIF", "10"][1:3] == ["-50.0 %", "-75.0 %"]
+
+    spike_decoding = _table_rows(summary, REPORT_TABLES[3])
+    lif_10ms, exact_10ms = map(float, spike_decoding[-1][1:])
+    assert lif_10ms > 5 * exact_10ms
+
+
+def test_subcommand_is_deterministic_with_seed(tmp_path, capsys):
+    def run(folder, seed):
+        args = ["spikes", "--dt", "0.005", "--rates", "50", "200", "--sim-time", "0.3"]
+        args += ["--neuron-type", "nengo.LIF", "-o", str(folder), "--seed", seed]
+        args += ["--no-progress"]
+        assert cli.main(args) == 0
+        return _table_rows(capsys.readouterr().out, "Measured spike rate")
+
+    first = run(tmp_path / "a", "1")
+    assert first == run(tmp_path / "b", "1")
+    assert [row[:2] for row in first] == [["nengo.LIF", "5"]]
+    assert (tmp_path / "a" / "rate_vs_spike.png").exists()
+    assert not (tmp_path / "a" / "decoding.png").exists()
+
+
+def test_decode_subcommand_options(tmp_path, capsys):
+    args = ["decode", "--function", "sin(pi*x)", "--n-neurons", "10", "40"]
+    args += ["--trials", "1", "--neuron-type", "nengo.LIFRate", "-o", str(tmp_path)]
+    assert cli.main(args) == 0
+    printed = capsys.readouterr().out
+    rows = _table_rows(printed, "Decoding RMSE")
+    assert [row[0] for row in rows] == ["10", "40"]
+    assert "RMSE sin(pi*x)" in printed and "nengo.LIFRate" in printed
+
+
+def test_quiet_prints_nothing(tmp_path, capsys):
+    assert cli.main(["smooth", "--sigma", "0.05", "-q", "-o", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == ""
+    assert "sigma=0.05" in (tmp_path / "summary.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["bogus"], "invalid choice"),
+        (["spikes", "--dt", "0"], "must be a positive number"),
+        (["spikes", "--dt", "abc"], "is not a number"),
+        (["spikes", "--neuron-type", "nengo.Foo"], "unknown neuron type"),
+        (["decode", "--function", "__import__('os')"], "unknown name"),
+        (["decode", "--n-neurons", "-3"], "positive whole number"),
+        (["spikes", "--rates", "600", "--neuron-type", "nengo.LIF"], "Max rates"),
+        (["--no-such-option"], "unrecognized arguments"),
+    ],
+)
+def test_bad_arguments_exit_nonzero(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(args + ["-o", str(tmp_path), "-q"])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for command in ("report", *cli.STUDIES):
+        assert command in text
+
+
+def test_python_dash_m_runs_the_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "nengo_tuning", "smooth", "-o", str(tmp_path), "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "smooth_vs_sharp.png").exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "nengo_tuning", "smooth", "--sigma", "-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "positive" in bad.stderr

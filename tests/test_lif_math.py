@@ -1,0 +1,183 @@
+"""Tests of the LIF/SoftLIF formulas against independent references."""
+
+import math
+import warnings
+
+import nengo
+import numpy as np
+import pytest
+
+from nengo_tuning import lif_math
+
+TAU_RC = 0.02
+TAU_REF = 0.002
+
+
+def reference_lif_rate(J, tau_rc=TAU_RC, tau_ref=TAU_REF):
+    """The LIF rate written from the textbook form, one scalar at a time."""
+    out = []
+    for current in np.ravel(J):
+        if current > 1:
+            out.append(1.0 / (tau_ref - tau_rc * math.log(1 - 1 / current)))
+        else:
+            out.append(0.0)
+    return np.reshape(out, np.shape(J))
+
+
+def reference_softlif_rate(J, sigma, tau_rc=TAU_RC, tau_ref=TAU_REF):
+    """SoftLIF at high precision (mpmath-free: math.log1p on Python floats)."""
+    out = []
+    for current in np.ravel(J):
+        y = (current - 1) / sigma if current - 1 < 1e30 * sigma else math.inf
+        # softplus without overflow; log of it handles rho underflow
+        if y > 40:  # softplus(y) == y to double precision
+            log_softplus = math.log(current - 1) - math.log(sigma)
+        elif y > 0:
+            log_softplus = math.log(y + math.log1p(math.exp(-y)))
+        elif y > -700:
+            log_softplus = math.log(math.log1p(math.exp(y)))
+        else:
+            log_softplus = y  # log(log1p(e^y)) = y - e^y/2 + ..., e^y < 1e-300
+        log_rho = math.log(sigma) + log_softplus
+        # log1p(1/rho) = logaddexp(0, -log_rho)
+        log_term = max(0.0, -log_rho) + math.log1p(math.exp(-abs(log_rho)))
+        out.append(1.0 / (tau_ref + tau_rc * log_term))
+    return np.reshape(out, np.shape(J))
+
+
+def test_lif_rate_matches_textbook_and_nengo(allclose):
+    J = np.concatenate([np.linspace(-2, 1, 31), 1 + np.logspace(-12, 4, 200)])
+    rate = lif_math.lif_rate(J, TAU_RC, TAU_REF)
+    # relative tolerance: the textbook form loses digits near threshold (1 - 1/J)
+    assert allclose(rate, reference_lif_rate(J), rtol=1e-9, atol=0)
+    nengo_rate = nengo.LIFRate(tau_rc=TAU_RC, tau_ref=TAU_REF).rates(J, 1.0, 0.0)
+    assert allclose(rate, nengo_rate[:, 0], rtol=1e-12, atol=0)
+
+
+def test_lif_rate_nonfinite_and_dtype():
+    J = np.array([-np.inf, np.nan, np.inf], dtype=np.float32)
+    rate = lif_math.lif_rate(J, TAU_RC, TAU_REF)
+    assert rate.dtype == np.float32
+    assert rate[0] == 0 and np.isnan(rate[1])
+    assert rate[2] == pytest.approx(500, rel=1e-6)  # float32 rounding of tau_ref
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert lif_math.lif_rate(np.inf, TAU_RC, 0.0) == np.inf
+
+
+@pytest.mark.parametrize("sigma", [1e-9, 1e-3, 0.02, 1.0, 10.0])
+def test_softlif_rate_matches_reference(sigma, allclose):
+    J = np.concatenate([-np.logspace(-3, 6, 50), 1 + np.linspace(-1, 1, 101)])
+    J = np.concatenate([J, 1 + np.logspace(-9, 300, 50)])
+    rate = lif_math.softlif_rate(J, sigma, TAU_RC, TAU_REF)
+    assert allclose(rate, reference_softlif_rate(J, sigma), rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("sigma", [1e-9, 1e-6, 1e-3, 0.02, 1.0, 10.0])
+def test_softlif_no_warnings_or_nonfinite(sigma, dtype):
+    """The issue's numerical contract: J in [-1e6, 1e300], sigma in [1e-9, 10]."""
+    finfo = np.finfo(dtype)
+    J = np.concatenate(
+        [-np.logspace(6, -12, 100), [0.0], 1 + np.linspace(-1e-3, 1e-3, 101)]
+    )
+    J = np.concatenate([J, np.logspace(-12, 300, 200)])
+    J = np.clip(J, -finfo.max, finfo.max).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rate = lif_math.softlif_rate(J, sigma, TAU_RC, TAU_REF)
+        deriv = lif_math.softlif_rate_derivative(J, sigma, TAU_RC, TAU_REF)
+    assert rate.dtype == dtype and deriv.dtype == dtype
+    assert np.all(np.isfinite(rate)) and np.all(np.isfinite(deriv))
+    assert np.all(rate > 0) or dtype == np.float32  # float32 underflows deep below
+    assert np.all(rate >= 0) and np.all(deriv >= 0)
+    assert np.all(rate <= 1 / TAU_REF * (1 + 1e-6))
+    # monotone in J (J is sorted only within blocks: sort it)
+    order = np.argsort(J, kind="stable")
+    assert np.all(np.diff(rate[order]) >= -1e-6 * rate[order][1:])
+
+
+@pytest.mark.parametrize("sigma", [1e-3, 0.02, 0.3, 1.0])
+def test_softlif_derivative_vs_finite_differences(sigma, allclose):
+    J = np.linspace(-1, 4, 2001)
+    step = 1e-6 * max(sigma, 1e-2)
+    numeric = (
+        lif_math.softlif_rate(J + step, sigma) - lif_math.softlif_rate(J - step, sigma)
+    ) / (2 * step)
+    analytic = lif_math.softlif_rate_derivative(J, sigma)
+    # central differences: truncation ~ step^2 f''' and rounding ~ eps f / step
+    assert allclose(analytic, numeric, rtol=1e-5, atol=1e-4)
+
+
+def test_softlif_derivative_bounded_lif_unbounded():
+    J = 1 + np.logspace(-15, -1, 200)
+    for sigma in [1e-3, 0.02, 1.0]:
+        deriv = lif_math.softlif_rate_derivative(J, sigma)
+        assert np.max(deriv) < 1e6
+    assert np.max(lif_math.lif_rate_derivative(J)) > 1e9
+
+
+def test_lif_derivative_vs_finite_differences(allclose):
+    J = 1 + np.logspace(-2, 2, 500)
+    step = 1e-7 * (J - 1)
+    numeric = (lif_math.lif_rate(J + step) - lif_math.lif_rate(J - step)) / (2 * step)
+    assert allclose(lif_math.lif_rate_derivative(J), numeric, rtol=1e-5, atol=0)
+    assert np.all(lif_math.lif_rate_derivative(np.array([-1.0, 0.5, 1.0])) == 0)
+
+
+@pytest.mark.parametrize("tau_ref", [0.0, 0.002])
+def test_derivatives_at_infinity(tau_ref):
+    inf = np.array([np.inf])
+    expected = 1 / TAU_RC if tau_ref == 0 else 0.0
+    assert lif_math.lif_rate_derivative(inf, TAU_RC, tau_ref)[0] == expected
+    assert lif_math.softlif_rate_derivative(inf, 0.02, TAU_RC, tau_ref)[0] == expected
+    # the limit is approached continuously
+    far = lif_math.softlif_rate_derivative(np.array([1e12]), 0.02, TAU_RC, tau_ref)
+    assert far[0] == pytest.approx(expected, abs=1e-6)
+
+
+def test_softlif_converges_to_lif():
+    J = np.linspace(1.05, 5, 200)
+    lif = lif_math.lif_rate(J)
+    errors = [
+        np.max(np.abs(lif_math.softlif_rate(J, sigma) - lif))
+        for sigma in (0.1, 0.01, 0.001)
+    ]
+    assert errors[0] > errors[1] > errors[2]
+    assert errors[2] < 1e-6 * np.max(lif)
+    # at threshold the convergence is only logarithmic (FACTS section 2)
+    sigma = 1e-3
+    at_threshold = 1 / (TAU_REF + TAU_RC * math.log1p(1 / (sigma * math.log(2))))
+    assert lif_math.softlif_rate(1.0, sigma) == pytest.approx(at_threshold, rel=1e-12)
+    assert at_threshold == pytest.approx(6.8, abs=0.05)
+
+
+@pytest.mark.parametrize("sigma", [1e-9, 1e-3, 0.02, 1.0, 10.0])
+def test_softlif_current_for_rate_inverts(sigma, allclose):
+    rates = np.concatenate([np.logspace(-20, 0, 21), np.linspace(1, 499, 200)])
+    rates = rates[rates > lif_math.softlif_rate(-1e6, sigma)]
+    J = lif_math.softlif_current_for_rate(rates, sigma)
+    assert allclose(lif_math.softlif_rate(J, sigma), rates, rtol=1e-8, atol=0)
+
+
+def test_lif_current_for_rate_inverts(allclose):
+    # below ~5 Hz the current above threshold is under 1e-10: float64 resolution
+    rates = np.linspace(5, 499, 300)
+    J = lif_math.lif_current_for_rate(rates)
+    assert allclose(lif_math.lif_rate(J), rates, rtol=1e-6, atol=0)
+
+
+def test_isi_and_threshold_time_match_rate(rng, allclose):
+    J = 1 + rng.uniform(0.01, 100, size=100)
+    assert allclose(
+        1 / lif_math.lif_isi_xp(J, TAU_RC, TAU_REF), lif_math.lif_rate(J), rtol=1e-12
+    )
+    # from reset the climb to threshold takes ISI - tau_ref
+    assert allclose(
+        lif_math.time_to_threshold_xp(np.zeros_like(J), J, TAU_RC),
+        lif_math.lif_isi_xp(J, TAU_RC, TAU_REF) - TAU_REF,
+        rtol=1e-12,
+    )
+    # and the membrane solution lands exactly on threshold then
+    t_star = lif_math.time_to_threshold_xp(0.3, J, TAU_RC)
+    assert allclose(lif_math.relax_voltage_xp(0.3, J, t_star, TAU_RC), 1.0, rtol=1e-12)
