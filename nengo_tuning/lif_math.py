@@ -535,8 +535,16 @@ def exact_lif_step_xp(
     ratio_nan = xp.isnan(ratio)
     saturated = ratio_nan | (ratio == inf)
     more = xp.maximum(xp.floor(xp.where(saturated, 0.0, ratio)), 0.0)
-    last = xp.where(saturated, dt, first + more * isi)
     count = xp.where(saturated, inf, 1.0 + more)
+    # time from the last spike to the end of the step; as in exact_lif_step, kept
+    # in [0, isi] so that rounding (or 1e300 spikes in a step) cannot leave the
+    # membrane above threshold
+    after_first = xp.maximum(dt - first, 0.0)
+    leftover = after_first - more * isi
+    leftover = xp.where(
+        repeats, xp.minimum(xp.maximum(leftover, 0.0), isi), after_first
+    )
+    last = xp.where(saturated, dt, dt - leftover)
 
     # time left after the last spike's refractory period; positive: free again
     after = dt - last - tau_ref

@@ -1,0 +1,308 @@
+"""NengoDL builders: the nengo_tuning neuron types in native TensorFlow.
+
+NengoDL runs a neuron type natively only if it finds a builder for the type's
+exact class in ``nengo_dl.neuron_builders.SimNeuronsBuilder.TF_NEURON_IMPL``;
+otherwise it falls back to a slow Python loop that passes no gradients.
+:func:`register_builders` installs the builders below. Users do not call it:
+:mod:`nengo_tuning.dl_registry` does, lazily, as soon as a nengo_tuning neuron
+type meets an imported NengoDL. Importing this module imports TensorFlow.
+
+No formula is written here: the builders call the ``_xp`` functions of
+:mod:`nengo_tuning.lif_math` with :data:`tf_xp`, a numpy-like namespace over
+TensorFlow, so NengoDL runs the very code that the numpy neuron types run.
+
+Behaviour under NengoDL
+-----------------------
+`.SoftLIFRate`
+    Its rate curve, forward and backward, in inference and training. The
+    gradient is :func:`.lif_math.softlif_rate_derivative_xp` (finite
+    everywhere), attached with ``tf.custom_gradient``.
+`.ExactLIF`
+    Exact multi-spike steps (:func:`.lif_math.exact_lif_step_xp`) in inference,
+    the same spike counts as `nengo.Simulator`. Under ``sim.fit`` it outputs
+    the LIF rate curve and holds its state, as NengoDL does for `nengo.LIF`.
+    The LIF curve's slope is infinite at threshold (``J -> 1+``), so the
+    gradient is the LIF slope evaluated at ``max(J - 1, LIF_GRAD_MIN_J)``
+    (:data:`.lif_math.LIF_GRAD_MIN_J` = 1e-3 units of current): exact above
+    ``1 + 1e-3``, capped at about 25 times the slope at ``J = 2`` just above
+    threshold, 0 below threshold. Neurons below threshold get no gradient, as
+    with `nengo.LIFRate`; use `.SoftLIF` if that stalls training.
+`.SoftLIF`
+    Exact spikes in inference. Under ``sim.fit``:
+
+    * ``train_forward="rates"`` (default): the SoftLIF curve forward and
+      backward, state held. Fast, smooth, and the right choice for most
+      training, in particular with small ``dt`` and high rates, where the spikes
+      average out to the rates.
+    * ``train_forward="spikes"``: the exact spikes forward (with state updates,
+      so the loss sees spike noise and the effect of ``dt``), the SoftLIF
+      derivative backward. Output ``spikes + (rate - stop_gradient(rate))``:
+      its value is exactly the spike output, its gradient the rate's. Use it to
+      fine-tune a network that will run with few spikes per example (low rates,
+      large ``dt``, short presentations), typically after training with
+      ``"rates"``; it needs ``sim.fit`` over several time steps per example
+      (an output from one step is a spike count, not a rate).
+
+    The option is per neuron type instance, so per ensemble: NengoDL merges
+    ensembles of one type into one op, and the builder applies each neuron's own
+    setting.
+"""
+
+import numpy as np
+import tensorflow as tf
+from nengo_dl.neuron_builders import SimNeuronsBuilder, TFNeuronBuilder
+from tensorflow.python.framework import smart_cond
+
+from nengo_tuning import lif_math
+from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
+
+#: Compile the exact spiking step with XLA (``tf.function(jit_compile=True)``).
+#: Set to False before building a simulator to run it op by op instead (for
+#: example on a device where XLA is unavailable); the results are the same.
+JIT_COMPILE = True
+
+
+def _as_tensors(*args):
+    """Convert Python and numpy values to tensors of the first float tensor's dtype.
+
+    TensorFlow does not promote ``0.0`` to float64 the way numpy does when it is
+    the first argument of an op, so ``where(c, 0.0, x64)`` would fail without this.
+    """
+    dtype = next(
+        (a.dtype for a in args if tf.is_tensor(a) and a.dtype.is_floating), None
+    )
+    return [
+        a if tf.is_tensor(a) else tf.convert_to_tensor(a, dtype=dtype) for a in args
+    ]
+
+
+class _TFNamespace:
+    """The numpy-like functions that :mod:`.lif_math`'s ``_xp`` functions use."""
+
+    @staticmethod
+    def log(x):
+        return tf.math.log(*_as_tensors(x))
+
+    @staticmethod
+    def log1p(x):
+        return tf.math.log1p(*_as_tensors(x))
+
+    @staticmethod
+    def exp(x):
+        return tf.math.exp(*_as_tensors(x))
+
+    @staticmethod
+    def expm1(x):
+        return tf.math.expm1(*_as_tensors(x))
+
+    @staticmethod
+    def abs(x):
+        return tf.math.abs(*_as_tensors(x))
+
+    @staticmethod
+    def floor(x):
+        return tf.math.floor(*_as_tensors(x))
+
+    @staticmethod
+    def maximum(x, y):
+        return tf.maximum(*_as_tensors(x, y))
+
+    @staticmethod
+    def minimum(x, y):
+        return tf.minimum(*_as_tensors(x, y))
+
+    @staticmethod
+    def where(condition, x, y):
+        return tf.where(condition, *_as_tensors(x, y))
+
+    @staticmethod
+    def isnan(x):
+        return tf.math.is_nan(*_as_tensors(x))
+
+    @staticmethod
+    def isfinite(x):
+        return tf.math.is_finite(*_as_tensors(x))
+
+
+#: Array namespace over TensorFlow for :mod:`nengo_tuning.lif_math`'s ``_xp`` functions.
+tf_xp = _TFNamespace()
+
+
+def with_derivative(rate_fn, derivative_fn):
+    """Return ``f(J) = rate_fn(J)`` whose gradient is ``derivative_fn(J)``.
+
+    Autodiff through the masked formulas of :mod:`.lif_math` would differentiate
+    the branch structure (for instance ``maximum(y, 0)`` at ``y = 0``) rather
+    than the curve; the analytic derivative is exact, finite, and cheaper. Both
+    are compiled with XLA (see :data:`JIT_COMPILE`): each is a few dozen
+    element-wise ops that XLA fuses into one pass.
+    """
+    if JIT_COMPILE:
+        rate_fn = tf.function(rate_fn, jit_compile=True)
+        derivative_fn = tf.function(derivative_fn, jit_compile=True)
+
+    @tf.custom_gradient
+    def rate_of_current(J):
+        def grad(upstream):
+            return upstream * derivative_fn(J)
+
+        return rate_fn(J), grad
+
+    return rate_of_current
+
+
+def softlif_rate_tf(sigma, tau_rc, tau_ref, amplitude=1.0):
+    """TensorFlow SoftLIF rate function of ``J`` with its analytic gradient."""
+    return with_derivative(
+        lambda J: lif_math.softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude, tf_xp),
+        lambda J: lif_math.softlif_rate_derivative_xp(
+            J, sigma, tau_rc, tau_ref, amplitude, tf_xp
+        ),
+    )
+
+
+def lif_rate_tf(tau_rc, tau_ref, amplitude=1.0, min_j=lif_math.LIF_GRAD_MIN_J):
+    """TensorFlow LIF rate function of ``J`` with the capped LIF slope as gradient."""
+    return with_derivative(
+        lambda J: lif_math.lif_rate_xp(J, tau_rc, tau_ref, amplitude, tf_xp),
+        lambda J: lif_math.lif_rate_derivative_xp(
+            J, tau_rc, tau_ref, amplitude, min_j=min_j, xp=tf_xp
+        ),
+    )
+
+
+class _TuningBuilder(TFNeuronBuilder):
+    """Shared parameter handling for the nengo_tuning builders."""
+
+    def _param(self, signals, name):
+        """The parameter ``name`` of the merged ops: a scalar, or one value per neuron."""
+        return signals.op_constant(
+            [op.neurons for op in self.ops],
+            [op.J.shape[0] for op in self.ops],
+            name,
+            signals.dtype,
+        )
+
+    def build_pre(self, signals, config):
+        super().build_pre(signals, config)
+        self.tau_rc = self._param(signals, "tau_rc")
+        self.tau_ref = self._param(signals, "tau_ref")
+        # the base class leaves amplitude None when it is 1 everywhere
+        self.amp = 1.0 if self.amplitude is None else self.amplitude
+
+
+class SoftLIFRateBuilder(_TuningBuilder):
+    """Build a group of `.SoftLIFRate` operators (rates with gradients)."""
+
+    spiking = False
+
+    def build_pre(self, signals, config):
+        super().build_pre(signals, config)
+        self.sigma = self._param(signals, "sigma")
+        self.rate = softlif_rate_tf(self.sigma, self.tau_rc, self.tau_ref, self.amp)
+
+    def step(self, J, dt):
+        return self.rate(J)
+
+
+class ExactLIFBuilder(_TuningBuilder):
+    """Build a group of `.ExactLIF` operators: exact spikes, LIF-rate training."""
+
+    spiking = True
+
+    def build_pre(self, signals, config):
+        super().build_pre(signals, config)
+        self.min_voltage = self._param(signals, "min_voltage")
+        self.training_rate = lif_rate_tf(self.tau_rc, self.tau_ref, self.amp)
+
+        def exact_step(J, dt, voltage, refractory_time):
+            return lif_math.exact_lif_step_xp(
+                dt,
+                J,
+                voltage,
+                refractory_time,
+                self.tau_rc,
+                self.tau_ref,
+                self.min_voltage,
+                self.amp,
+                xp=tf_xp,
+            )
+
+        # The exact step is ~60 element-wise ops over every neuron (masked, since
+        # only some spike); XLA fuses them into one pass over memory, which makes
+        # it faster than NengoDL's own unfused LIF step (benchmarks/bench_dl.py).
+        self.exact_step = (
+            tf.function(exact_step, jit_compile=True) if JIT_COMPILE else exact_step
+        )
+
+    def step(self, J, dt, voltage, refractory_time):
+        return self.exact_step(J, dt, voltage, refractory_time)
+
+    def training_step(self, J, dt, **state):
+        return self.training_rate(J)
+
+
+class SoftLIFBuilder(ExactLIFBuilder):
+    """Build a group of `.SoftLIF` operators (see the module docstring)."""
+
+    def build_pre(self, signals, config):
+        super().build_pre(signals, config)
+        self.sigma = self._param(signals, "sigma")
+        self.training_rate = softlif_rate_tf(
+            self.sigma, self.tau_rc, self.tau_ref, self.amp
+        )
+
+        spikes_forward = np.concatenate(
+            [
+                np.full(op.J.shape[0], op.neurons.train_forward == "spikes")
+                for op in self.ops
+            ]
+        )
+        # Spiking-aware training runs `step` in training mode too, which NengoDL
+        # does for builders that declare themselves non-spiking.
+        self.spiking = not spikes_forward.any()
+        self.spikes_mask = (
+            None if spikes_forward.all() else tf.constant(spikes_forward[None, :])
+        )
+
+    def step(self, J, dt, voltage, refractory_time):
+        output, new_voltage, new_refractory = (
+            tf.stop_gradient(x) for x in super().step(J, dt, voltage, refractory_time)
+        )
+        if self.spiking or self.config.inference_only:
+            return output, new_voltage, new_refractory
+
+        def spikes_forward_rates_backward():
+            rate = self.training_rate(J)
+            # exactly `output` in value (rate - rate == 0), the rate's gradient
+            out = output + (rate - tf.stop_gradient(rate))
+            if self.spikes_mask is None:
+                return out, new_voltage, new_refractory
+            # neurons with train_forward="rates": rate output, state held
+            return (
+                tf.where(self.spikes_mask, out, rate),
+                tf.where(self.spikes_mask, new_voltage, voltage),
+                tf.where(self.spikes_mask, new_refractory, refractory_time),
+            )
+
+        return smart_cond.smart_cond(
+            self.config.training,
+            true_fn=spikes_forward_rates_backward,
+            false_fn=lambda: (output, new_voltage, new_refractory),
+        )
+
+
+#: The builders, by exact neuron class (NengoDL does not walk the MRO).
+BUILDERS = {
+    SoftLIFRate: SoftLIFRateBuilder,
+    ExactLIF: ExactLIFBuilder,
+    SoftLIF: SoftLIFBuilder,
+}
+
+
+def register_builders():
+    """Put the builders into NengoDL's table of native neuron implementations.
+
+    Idempotent. Called by :func:`nengo_tuning.install_dl_builders`.
+    """
+    SimNeuronsBuilder.TF_NEURON_IMPL.update(BUILDERS)
