@@ -317,7 +317,8 @@ class SoftLIF(ExactLIF):
         ``"rates"`` (default): the smooth SoftLIF curve, forward and backward.
         ``"spikes"``: spiking-aware training, the exact spikes forward and the
         SoftLIF derivative backward, so the loss sees spike noise and the
-        effect of ``dt``. Outside training both run the exact spikes.
+        effect of ``dt``. Outside training both run the exact spikes. See
+        :mod:`nengo_tuning.neuron_builders` for when "spikes" pays off.
     initial_state : {str: Distribution or array_like}
         Initial values for ``voltage`` and ``refractory_time``.
     """

@@ -1,7 +1,7 @@
 """Runs of Nengo's own tests that the suite configuration cannot express.
 
 ``tests/test_connection.py::test_slicing[SoftLIFRate]`` is listed as unsupported
-in setup.cfg because the seed derived from that node id fails for stock
+in suites/nengo/pytest.ini because the seed derived from that node id fails for stock
 nengo.LIFRate and nengo.LIF too. Here the same test body runs on fixed seeds
 for every nengo_tuning type, so the coverage is not lost.
 """
