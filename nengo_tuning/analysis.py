@@ -522,7 +522,7 @@ class Decoding:
 
     @property
     def weighted_curves(self):
-        """``a_i(x) d_i`` per neuron (first output dimension); they sum to ``decoded``."""
+        """``a_i(x) d_i`` per neuron (first output dimension); sums to ``decoded``."""
         return self.activities * self.decoders[:, 0]
 
 

@@ -268,7 +268,7 @@ def softlif_current_for_rate(
 
 
 def gain_bias_from_threshold_current(J_max, intercepts):
-    """Gain and bias that put ``J = 1`` at ``x = intercept`` and ``J_max`` at ``x = 1``."""
+    """Gain and bias putting ``J = 1`` at ``x = intercept``, ``J_max`` at ``x = 1``."""
     gain = (J_max - 1.0) / (1.0 - intercepts)
     bias = 1.0 - gain * intercepts
     return gain, bias
@@ -298,7 +298,7 @@ def time_to_threshold_xp(v0, J, tau_rc, xp=np):
 
 
 def lif_isi_xp(J, tau_rc, tau_ref, xp=np):
-    """Inter-spike interval ``tau_ref + tau_rc log1p(1/(J-1))``, ``1 / G(J)`` (J > 1)."""
+    """Inter-spike interval ``tau_ref + tau_rc log1p(1/(J-1)) = 1/G(J)`` (J > 1)."""
     return tau_ref + tau_rc * lif_log_term_xp(J - 1.0, xp=xp)
 
 

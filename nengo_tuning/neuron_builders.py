@@ -175,7 +175,7 @@ class _TuningBuilder(TFNeuronBuilder):
     """Shared parameter handling for the nengo_tuning builders."""
 
     def _param(self, signals, name):
-        """The parameter ``name`` of the merged ops: a scalar, or one value per neuron."""
+        """Parameter ``name`` of the merged ops: a scalar, or one value per neuron."""
         return signals.op_constant(
             [op.neurons for op in self.ops],
             [op.J.shape[0] for op in self.ops],

@@ -154,7 +154,7 @@ class SoftLIFRate(NeuronType):
         )
 
     def gain_bias(self, max_rates, intercepts):
-        """Gain and bias giving ``max_rates`` at ``x = 1`` and ``J = 1`` at ``x = intercepts``."""
+        """Gain and bias: ``max_rates`` at ``x = 1``, ``J = 1`` at the intercepts."""
         max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
         J_max = lif_math.softlif_current_for_rate(
             max_rates, self.sigma, self.tau_rc, self.tau_ref

@@ -112,7 +112,7 @@ def plot_decoding(decoding, ax=None, show_weighted_curves=True):
 
 
 def plot_decoding_sweep(sweep, ax=None):
-    """Plot RMSE against ensemble size (a :class:`~nengo_tuning.analysis.DecodingSweep`).
+    """Plot RMSE against ensemble size (:class:`~nengo_tuning.analysis.DecodingSweep`).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Training nengo_tuning neurons in NengoDL: gradients, spiking-aware training, params."""
+"""Training in NengoDL: gradients, spiking-aware training, saved parameters."""
 
 import warnings
 

@@ -57,7 +57,7 @@ def piecewise_currents(rng, n_steps, shape, hold=20, dtype=np.float64):
 
 @contextlib.contextmanager
 def nengo_precision(bits):
-    """Run nengo.Simulator with ``bits``-bit floats (nengo.rc has no context manager)."""
+    """Run nengo.Simulator with ``bits``-bit floats (nengo.rc has no such context)."""
     old = nengo.rc.get("precision", "bits")
     nengo.rc.set("precision", "bits", str(bits))
     try:
