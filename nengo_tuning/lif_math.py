@@ -583,16 +583,18 @@ def exact_lif_step_xp(
     leftover = xp.where(
         repeats, xp.minimum(xp.maximum(leftover, 0.0), isi), after_first
     )
-    last = xp.where(saturated, dt, dt - leftover)
+    # an infinite count ends the step at reset
+    leftover = xp.where(saturated, 0.0, leftover)
 
     # time left after the last spike's refractory period; positive: free again
-    after = dt - last - tau_ref
+    after = leftover - tau_ref
     free_again = after > 0
     v_free = relax_voltage_xp(0.0, J_s, xp.where(free_again, after, 0.0), tau_rc, xp=xp)
     v_new = xp.where(free_again, v_free, 0.0)
 
     v_end = xp.where(in_step, v_new, v_end)
-    refractory = xp.where(in_step, last + tau_ref, refractory)
+    # nengo's stored refractory convention: the last spike's time plus tau_ref
+    refractory = xp.where(in_step, dt - after, refractory)
     output = xp.where(in_step, count * (amplitude / dt), 0.0)
 
     # NaN input, an infinite input during a fully refractory step (inf * 0), or
