@@ -76,52 +76,29 @@ def _as_tensors(*args):
     ]
 
 
+def _elementwise(tf_fn):
+    """A numpy-like function: ``tf_fn`` on its arguments converted by `_as_tensors`."""
+    return staticmethod(lambda *args: tf_fn(*_as_tensors(*args)))
+
+
 class _TFNamespace:
     """The numpy-like functions that :mod:`.lif_math`'s ``_xp`` functions use."""
 
-    @staticmethod
-    def log(x):
-        return tf.math.log(*_as_tensors(x))
-
-    @staticmethod
-    def log1p(x):
-        return tf.math.log1p(*_as_tensors(x))
-
-    @staticmethod
-    def exp(x):
-        return tf.math.exp(*_as_tensors(x))
-
-    @staticmethod
-    def expm1(x):
-        return tf.math.expm1(*_as_tensors(x))
-
-    @staticmethod
-    def abs(x):
-        return tf.math.abs(*_as_tensors(x))
-
-    @staticmethod
-    def floor(x):
-        return tf.math.floor(*_as_tensors(x))
-
-    @staticmethod
-    def maximum(x, y):
-        return tf.maximum(*_as_tensors(x, y))
-
-    @staticmethod
-    def minimum(x, y):
-        return tf.minimum(*_as_tensors(x, y))
+    log = _elementwise(tf.math.log)
+    log1p = _elementwise(tf.math.log1p)
+    exp = _elementwise(tf.math.exp)
+    expm1 = _elementwise(tf.math.expm1)
+    abs = _elementwise(tf.math.abs)
+    floor = _elementwise(tf.math.floor)
+    maximum = _elementwise(tf.maximum)
+    minimum = _elementwise(tf.minimum)
+    isnan = _elementwise(tf.math.is_nan)
+    isfinite = _elementwise(tf.math.is_finite)
 
     @staticmethod
     def where(condition, x, y):
+        # the condition is boolean: only the two branches share a float dtype
         return tf.where(condition, *_as_tensors(x, y))
-
-    @staticmethod
-    def isnan(x):
-        return tf.math.is_nan(*_as_tensors(x))
-
-    @staticmethod
-    def isfinite(x):
-        return tf.math.is_finite(*_as_tensors(x))
 
 
 #: Array namespace over TensorFlow for :mod:`nengo_tuning.lif_math`'s ``_xp`` functions.
