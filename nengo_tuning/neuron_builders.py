@@ -8,7 +8,7 @@ otherwise it falls back to a slow Python loop that passes no gradients.
 type meets an imported NengoDL. Importing this module imports TensorFlow.
 
 No formula is written here: the builders call the ``_xp`` functions of
-:mod:`nengo_tuning.lif_math` with :data:`tf_xp`, a numpy-like namespace over
+:mod:`nengo_tuning.lif_math` with :data:`.tf_math.tf_xp`, a numpy-like namespace over
 TensorFlow, so NengoDL runs the very code that the numpy neuron types run.
 
 Behaviour under NengoDL
@@ -53,99 +53,9 @@ import tensorflow as tf
 from nengo_dl.neuron_builders import SimNeuronsBuilder, TFNeuronBuilder
 from tensorflow.python.framework import smart_cond
 
-from nengo_tuning import lif_math
+from nengo_tuning import lif_math, tf_math
 from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
-
-#: Compile the exact spiking step with XLA (``tf.function(jit_compile=True)``).
-#: Set to False before building a simulator to run it op by op instead (for
-#: example on a device where XLA is unavailable); the results are the same.
-JIT_COMPILE = True
-
-
-def _as_tensors(*args):
-    """Convert Python and numpy values to tensors of the first float tensor's dtype.
-
-    TensorFlow does not promote ``0.0`` to float64 the way numpy does when it is
-    the first argument of an op, so ``where(c, 0.0, x64)`` would fail without this.
-    """
-    dtype = next(
-        (a.dtype for a in args if tf.is_tensor(a) and a.dtype.is_floating), None
-    )
-    return [
-        a if tf.is_tensor(a) else tf.convert_to_tensor(a, dtype=dtype) for a in args
-    ]
-
-
-def _elementwise(tf_fn):
-    """A numpy-like function: ``tf_fn`` on its arguments converted by `_as_tensors`."""
-    return staticmethod(lambda *args: tf_fn(*_as_tensors(*args)))
-
-
-class _TFNamespace:
-    """The numpy-like functions that :mod:`.lif_math`'s ``_xp`` functions use."""
-
-    log = _elementwise(tf.math.log)
-    log1p = _elementwise(tf.math.log1p)
-    exp = _elementwise(tf.math.exp)
-    expm1 = _elementwise(tf.math.expm1)
-    abs = _elementwise(tf.math.abs)
-    floor = _elementwise(tf.math.floor)
-    maximum = _elementwise(tf.maximum)
-    minimum = _elementwise(tf.minimum)
-    isnan = _elementwise(tf.math.is_nan)
-    isfinite = _elementwise(tf.math.is_finite)
-
-    @staticmethod
-    def where(condition, x, y):
-        # the condition is boolean: only the two branches share a float dtype
-        return tf.where(condition, *_as_tensors(x, y))
-
-
-#: Array namespace over TensorFlow for :mod:`nengo_tuning.lif_math`'s ``_xp`` functions.
-tf_xp = _TFNamespace()
-
-
-def with_derivative(rate_fn, derivative_fn):
-    """Return ``f(J) = rate_fn(J)`` whose gradient is ``derivative_fn(J)``.
-
-    Autodiff through the masked formulas of :mod:`.lif_math` would differentiate
-    the branch structure (for instance ``maximum(y, 0)`` at ``y = 0``) rather
-    than the curve; the analytic derivative is exact, finite, and cheaper. Both
-    are compiled with XLA (see :data:`JIT_COMPILE`): each is a few dozen
-    element-wise ops that XLA fuses into one pass.
-    """
-    if JIT_COMPILE:
-        rate_fn = tf.function(rate_fn, jit_compile=True)
-        derivative_fn = tf.function(derivative_fn, jit_compile=True)
-
-    @tf.custom_gradient
-    def rate_of_current(J):
-        def grad(upstream):
-            return upstream * derivative_fn(J)
-
-        return rate_fn(J), grad
-
-    return rate_of_current
-
-
-def softlif_rate_tf(sigma, tau_rc, tau_ref, amplitude=1.0):
-    """TensorFlow SoftLIF rate function of ``J`` with its analytic gradient."""
-    return with_derivative(
-        lambda J: lif_math.softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude, tf_xp),
-        lambda J: lif_math.softlif_rate_derivative_xp(
-            J, sigma, tau_rc, tau_ref, amplitude, tf_xp
-        ),
-    )
-
-
-def lif_rate_tf(tau_rc, tau_ref, amplitude=1.0, min_j=lif_math.LIF_GRAD_MIN_J):
-    """TensorFlow LIF rate function of ``J`` with the capped LIF slope as gradient."""
-    return with_derivative(
-        lambda J: lif_math.lif_rate_xp(J, tau_rc, tau_ref, amplitude, tf_xp),
-        lambda J: lif_math.lif_rate_derivative_xp(
-            J, tau_rc, tau_ref, amplitude, min_j=min_j, xp=tf_xp
-        ),
-    )
+from nengo_tuning.tf_math import lif_rate_tf, softlif_rate_tf, tf_xp
 
 
 class _TuningBuilder(TFNeuronBuilder):
@@ -209,7 +119,9 @@ class ExactLIFBuilder(_TuningBuilder):
         # only some spike); XLA fuses them into one pass over memory, which makes
         # it faster than NengoDL's own unfused LIF step (benchmarks/bench_dl.py).
         self.exact_step = (
-            tf.function(exact_step, jit_compile=True) if JIT_COMPILE else exact_step
+            tf.function(exact_step, jit_compile=True)
+            if tf_math.JIT_COMPILE
+            else exact_step
         )
 
     def step(self, J, dt, voltage, refractory_time):

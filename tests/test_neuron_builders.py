@@ -13,12 +13,8 @@ import pytest
 import tensorflow as tf
 
 from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate, lif_math
-from nengo_tuning.neuron_builders import (
-    BUILDERS,
-    lif_rate_tf,
-    softlif_rate_tf,
-    tf_xp,
-)
+from nengo_tuning.neuron_builders import BUILDERS
+from nengo_tuning.tf_math import lif_rate_tf, softlif_rate_tf, tf_xp
 
 FALLBACK_WARNING = "does not have a native TensorFlow implementation"
 TAU_RC = 0.02
