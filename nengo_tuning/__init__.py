@@ -6,12 +6,13 @@ builders are registered lazily (see :mod:`nengo_tuning.dl_registry`).
 
 from nengo_tuning.dl_registry import install_dl_builders
 from nengo_tuning.lif_math import (
+    DEFAULT_SIGMA,
     lif_rate,
     lif_rate_derivative,
     softlif_rate,
     softlif_rate_derivative,
 )
-from nengo_tuning.neurons import DEFAULT_SIGMA, ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
 from nengo_tuning.version import version as __version__
 
 __all__ = [

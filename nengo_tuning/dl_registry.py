@@ -1,16 +1,40 @@
-"""Lazy, once-only registration of the NengoDL builders.
+"""Lazy, once-only registration of the NengoDL builders (the neuron types' side).
 
-NengoDL looks neuron builders up by exact class in
-``SimNeuronsBuilder.TF_NEURON_IMPL``. Importing NengoDL (and TensorFlow) is slow,
-so ``import nengo_tuning`` never does it; instead the neuron types call
+NengoDL looks neuron builders up by exact class in a table of its own (see
+:func:`.compat.register_neuron_builders`). Importing NengoDL (and TensorFlow) is
+slow, so ``import nengo_tuning`` never does it; instead the neuron types call
 :func:`install_dl_builders_if_loaded` when they are created and when a model is
 built (``make_state``). Whatever the user imported or built first, the builders
 are in place by the time ``nengo_dl.Simulator`` needs them.
+
+Imports go one way (the pattern of nengo-loihi): :mod:`.neurons` imports this
+module and records, with :func:`nengo_dl_builder`, which builder of
+:mod:`.neuron_builders` each type uses, by name; only :func:`install_dl_builders`
+imports :mod:`.neuron_builders`, which imports neither this module nor the types.
 """
 
 import sys
 
+from nengo_tuning import compat
+
+#: Neuron class -> name of its builder class in :mod:`nengo_tuning.neuron_builders`
+#: (one entry per exact class: NengoDL does not walk the MRO).
+BUILDER_NAMES = {}
+
 _installed = False
+
+
+def nengo_dl_builder(builder_name):
+    """Class decorator: NengoDL builds this neuron class with ``builder_name``.
+
+    ``builder_name`` names a class in :mod:`nengo_tuning.neuron_builders`.
+    """
+
+    def record(neuron_class):
+        BUILDER_NAMES[neuron_class] = builder_name
+        return neuron_class
+
+    return record
 
 
 def install_dl_builders():
@@ -23,7 +47,12 @@ def install_dl_builders():
         return
     from nengo_tuning import neuron_builders  # pylint: disable=import-outside-toplevel
 
-    neuron_builders.register_builders()
+    compat.register_neuron_builders(
+        {
+            neuron_class: getattr(neuron_builders, builder_name)
+            for neuron_class, builder_name in BUILDER_NAMES.items()
+        }
+    )
     _installed = True
 
 

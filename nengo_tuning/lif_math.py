@@ -5,7 +5,9 @@ the rate curves and their derivatives with respect to the input current, their
 inverses (current for a given rate), the exact membrane solution, and the exact
 multi-spike step kernel. The numpy neuron types, the NengoDL (TensorFlow)
 builders and the analysis tools all call these functions, so the three cannot
-drift apart.
+drift apart. The numerics behind them (stable forms, named constants, what
+happens at the edges of the float range) are described in the documentation
+page "Numerics and conventions" (``docs/neuron-math.rst``).
 
 Conventions
 -----------
@@ -16,15 +18,27 @@ The membrane voltage is normalized: threshold 1, reset 0, and the input current
 Functions whose name ends in ``_xp`` are written once for any array namespace
 ``xp`` offering ``log``, ``log1p``, ``exp``, ``expm1``, ``abs``, ``floor``,
 ``maximum``, ``minimum`` and ``where`` with numpy semantics (numpy itself, or the
-small TensorFlow adapter in :mod:`nengo_tuning.neuron_builders`). They never
+small TensorFlow adapter :data:`nengo_tuning.tf_math.tf_xp`). They never
 evaluate a formula outside its domain, not even in the branch of a ``where``
 that is thrown away, so they raise no floating-point warnings in numpy and give
-no NaN gradients in TensorFlow. The numpy entry points without the suffix add
-dtype handling and the treatment of non-finite input.
+no NaN gradients in TensorFlow. The numpy entry points without the suffix call
+them and add only dtype handling and NaN propagation.
 """
 
 import numpy as np
 
+#: Default SoftLIF smoothing ``sigma``, in units of input current, shared by the
+#: neuron types and the functions here (see `.SoftLIFRate` for why this value).
+DEFAULT_SIGMA = 0.02
+
+#: Floor on the current above threshold ``j`` wherever a formula divides by it.
+#: It only guards the branch that a ``where`` throws away (``j <= 0``): a float
+#: ``J > 1`` has ``j >= eps``, far above it, and ``1 / TINY_J`` is finite in float32.
+TINY_J = 1e-30
+#: Above this ``j`` (or ``rho``), ``j * log1p(1 / j)`` is evaluated by its series
+#: ``1 - 1 / (2 j)`` (error below ``1 / (3 j^2)``, under float64's eps), so that
+#: ``1 / j`` is never subnormal: TensorFlow flushes subnormals to zero.
+SERIES_J = 1e8
 #: Above this value of ``y = j / sigma``, ``softplus(y) == y`` in float64.
 SOFTPLUS_LINEAR_Y = 40.0
 #: Below this value of ``y``, SoftLIF uses the asymptotic form of ``log1p(1/rho)``.
@@ -50,8 +64,31 @@ def lif_log_term_xp(j, xp=np):
     ``tau_rc * log1p(1 / j)`` is the time the membrane takes to climb from reset
     to threshold under a constant current ``J = 1 + j``.
     """
-    tiny = 1e-30  # keeps 1/j finite in float32 too; below it the rate is < 0.1 Hz
-    return xp.log1p(1.0 / xp.maximum(j, tiny))
+    return xp.log1p(1.0 / xp.maximum(j, TINY_J))
+
+
+def _slope_factors_xp(rho, tau_rc, tau_ref, xp=np):
+    """The two bounded factors of the rate curves' slope, for ``rho > 0``.
+
+    With ``L = log1p(1 / rho)`` and ``u = rho * L`` (which tends to 1 for large
+    ``rho``), the slope of ``a / (tau_ref + tau_rc L)`` with respect to ``rho``
+    is ``(a / tau_rc) * q * t`` with ``q = 1 / (tau_ref / tau_rc * rho + u)`` and
+    ``t = q * rho / (rho + 1) = 1 / ((tau_ref / tau_rc + L) (rho + 1))``. Both
+    factors stay finite for every ``rho`` from ``TINY_J`` to ``+inf`` (``q``
+    tends to 1 for ``tau_ref = 0``, to 0 otherwise), where the textbook form
+    ``tau_rc G^2 / (a rho (rho + 1))`` overflows once the rate does.
+    """
+    ratio = tau_ref / tau_rc
+    rho_mid = xp.minimum(xp.maximum(rho, TINY_J), SERIES_J)
+    u_mid = rho_mid * xp.log1p(1.0 / rho_mid)
+    # rho >= SERIES_J, so 0.5 / rho is tiny (and 0 for rho = +inf)
+    u_large = 1.0 - 0.5 / xp.maximum(rho, SERIES_J)
+    u = xp.where(rho >= SERIES_J, u_large, u_mid)
+    # tau_ref = 0: the term is 0, also for rho = +inf (0 * inf would be NaN)
+    refractory_term = ratio * xp.where(ratio > 0, rho, 0.0)
+    q = 1.0 / (refractory_term + u)
+    t = q / (1.0 + 1.0 / xp.maximum(rho, TINY_J))
+    return q, t
 
 
 def lif_rate_xp(J, tau_rc, tau_ref, amplitude=1.0, xp=np):
@@ -103,15 +140,17 @@ def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     and 0 for ``j <= 0``. It grows without bound as ``J -> 1+`` (roughly
     ``1 / (tau_rc j log(1/j)^2)``): this is the singularity that stops gradient
     descent through LIF neurons, and the reason SoftLIF exists.
+
+    Returns
+    -------
+    deriv : ndarray
+        Same shape and float dtype as ``J``; finite for every finite ``J`` (also
+        where the rate itself overflows, ``tau_ref = 0`` and ``J`` near the float
+        maximum). ``J = +inf`` gives the limit, 0 (or ``amplitude / tau_rc``
+        when ``tau_ref = 0``, where the curve becomes linear); NaN gives NaN.
     """
     J = _float_array(J)
-    j = J - 1.0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        rate = lif_rate(J, tau_rc, tau_ref, amplitude)
-        deriv = tau_rc * rate * rate / amplitude / j / (j + 1.0)
-    deriv = np.where(j > 0, deriv, 0.0)
-    # J = +inf: the slope of the curve vanishes unless tau_ref == 0 (then G ~ J/tau_rc)
-    deriv = np.where(np.isposinf(J), amplitude / tau_rc if tau_ref == 0 else 0.0, deriv)
+    deriv = lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude)
     return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 
@@ -171,9 +210,15 @@ def softlif_log_term_xp(j, sigma, xp=np):
 
 
 def softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
-    """SoftLIF rate curve for any array namespace (see :func:`softlif_rate`)."""
+    """SoftLIF rate curve for any array namespace (see :func:`softlif_rate`).
+
+    ``J = -inf`` gives exactly 0 and ``J = +inf`` gives ``amplitude / tau_ref``
+    (+inf when ``tau_ref = 0``).
+    """
     log_term = softlif_log_term_xp(J - 1.0, sigma, xp=xp)
-    return amplitude / (tau_ref + tau_rc * log_term)
+    rate = amplitude / (tau_ref + tau_rc * log_term)
+    # the clamp on j / sigma leaves a rate below 1e-28 Hz at J = -inf: make it 0
+    return xp.where(J == -np.inf, 0.0, rate)
 
 
 def softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
@@ -182,27 +227,38 @@ def softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
     ``dr/dJ = tau_rc r^2 / (amplitude * sigma * h(y) * (rho + 1))`` with
     ``h(y) = softplus(y) (1 + exp(-y))``, which tends to 1 for ``y << 0`` and to
     ``y`` for ``y >> 0``; so ``sigma * h`` is ``j`` above :data:`SOFTPLUS_LINEAR_Y`.
-    The result is finite everywhere for ``sigma > 0``.
+    Since ``rho / (sigma h(y))`` is the logistic function of ``y``, this is the
+    LIF slope of ``rho`` (the bounded factors of `_slope_factors_xp`) times
+    ``sigmoid(y)``; deep below threshold (``y <=`` :data:`SOFTPLUS_TAIL_Y`), where
+    ``rho`` underflows, it is evaluated from the accurate ``log1p(1/rho)``.
+    The result is finite for every ``J`` and ``sigma > 0``, also where the rate
+    itself overflows; ``J = +inf`` gives its limit (0, or ``amplitude / tau_rc``
+    for ``tau_ref = 0``) and ``J = -inf`` gives 0.
     """
     j = J - 1.0
     y = _softlif_y_xp(j, sigma, xp=xp)
     rho = softlif_rho_xp(j, sigma, xp=xp)
-    rate = softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude, xp=xp)
+    scale = amplitude / tau_rc
 
+    # above the tail: (a / tau_rc) q t sigmoid(y); sigmoid(y) = 1 in the linear part
+    q, t = _slope_factors_xp(rho, tau_rc, tau_ref, xp=xp)
     y_mid = xp.minimum(xp.maximum(y, SOFTPLUS_TAIL_Y), SOFTPLUS_LINEAR_Y)
-    h_mid = softplus_xp(y_mid, xp=xp) * (1.0 + xp.exp(-y_mid))
-    h_tail = 1.0 + 0.5 * xp.exp(xp.minimum(y, SOFTPLUS_TAIL_Y))
-    sigma_h = xp.where(
-        y >= SOFTPLUS_LINEAR_Y,
-        # there sigma * h(y) = j; the floor only guards the branch not taken
-        xp.maximum(j, SOFTPLUS_LINEAR_Y * sigma),
-        sigma * xp.where(y <= SOFTPLUS_TAIL_Y, h_tail, h_mid),
-    )
-    # grouped so that nothing overflows when the rate grows like J (tau_ref == 0)
-    return tau_rc * (rate / sigma_h) * (rate / (rho + 1.0)) / amplitude
+    logistic = xp.where(y >= SOFTPLUS_LINEAR_Y, 1.0, 1.0 / (1.0 + xp.exp(-y_mid)))
+    upper = scale * (q * logistic) * t
+
+    # tail: (a / tau_rc) p^2 / (sigma h(y) (rho + 1)) with p = 1 / (tau_ref / tau_rc
+    # + log1p(1 / rho)) small and h(y) = 1 + exp(y) / 2 + O(exp(2 y))
+    # (j clamped to the tail: elsewhere log1p(1/rho) may be 0, and the branch unused)
+    j_tail = xp.minimum(j, SOFTPLUS_TAIL_Y * sigma)
+    p = 1.0 / (tau_ref / tau_rc + softlif_log_term_xp(j_tail, sigma, xp=xp))
+    sigma_h = sigma * (1.0 + 0.5 * xp.exp(xp.minimum(y, SOFTPLUS_TAIL_Y)))
+    tail = scale * (p / sigma_h) * (p / (rho + 1.0))
+
+    deriv = xp.where(y <= SOFTPLUS_TAIL_Y, tail, upper)
+    return xp.where(J == -np.inf, 0.0, deriv)
 
 
-def softlif_rate(J, sigma=0.02, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
+def softlif_rate(J, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     r"""SoftLIF rate curve (Hunsberger & Eliasmith 2015).
 
     .. math:: r(J) = \frac{a}{\tau_{ref} + \tau_{RC} \log(1 + 1/\rho)}, \qquad
@@ -220,26 +276,26 @@ def softlif_rate(J, sigma=0.02, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     J = _float_array(J)
     with np.errstate(divide="ignore"):  # tau_ref == 0 and J == inf -> +inf
         rate = softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude)
-    # the clamp on j / sigma leaves a rate below 1e-28 Hz at J = -inf; make it 0
-    return np.where(np.isneginf(J), 0.0, rate).astype(J.dtype, copy=False)
+    return rate.astype(J.dtype, copy=False)
 
 
-def softlif_rate_derivative(J, sigma=0.02, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
+def softlif_rate_derivative(
+    J, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1.0
+):
     """Derivative of :func:`softlif_rate` with respect to ``J``; finite for any J.
 
-    ``J = +inf`` gives 0 (or ``amplitude / tau_rc`` when ``tau_ref = 0``, where
-    the curve becomes linear); NaN gives NaN.
+    Finite also where the rate overflows (``tau_ref = 0`` and ``J`` near the
+    float maximum). ``J = +inf`` gives 0 (or ``amplitude / tau_rc`` when
+    ``tau_ref = 0``, where the curve becomes linear); ``J = -inf`` gives 0; NaN
+    gives NaN.
     """
     J = _float_array(J)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        deriv = softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude)
-    deriv = np.where(np.isposinf(J), amplitude / tau_rc if tau_ref == 0 else 0.0, deriv)
-    deriv = np.where(np.isneginf(J), 0.0, deriv)
-    return deriv.astype(J.dtype, copy=False)
+    deriv = softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude)
+    return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 
 def softlif_current_for_rate(
-    rate, sigma=0.02, tau_rc=0.02, tau_ref=0.002, amplitude=1.0
+    rate, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1.0
 ):
     """Inverse of :func:`softlif_rate`: the current that gives ``rate``.
 
@@ -494,7 +550,7 @@ def _spiking_subset(
     output[spiked] = count
 
 
-# --- array-namespace versions for the NengoDL builders ----------------------------
+# --- the LIF slope, capped for training ------------------------------------------
 #: Default floor on ``j = J - 1`` in :func:`lif_rate_derivative_xp` (see there).
 LIF_GRAD_MIN_J = 1e-3
 
@@ -508,15 +564,15 @@ def lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude=1.0, min_j=0.0, xp=np):
     which grows without bound as ``J -> 1+``. Gradient descent then sees a
     large but finite slope at threshold (``min_j = 1e-3``, the default of the
     NengoDL builders, caps it at about 25 times the slope at ``J = 2``).
+
+    It is evaluated as ``(amplitude / tau_rc) q t`` (`_slope_factors_xp`), finite
+    for every ``J``, also where the rate overflows; ``J = +inf`` gives the limit
+    (0, or ``amplitude / tau_rc`` for ``tau_ref = 0``).
     """
     j = J - 1.0
     j_eval = xp.maximum(j, min_j) if min_j > 0 else j
-    rate = lif_rate_xp(j_eval + 1.0, tau_rc, tau_ref, amplitude, xp=xp)
-    # the floor only guards the branch not taken (j <= 0, where the slope is 0)
-    j_safe = xp.maximum(j_eval, 1e-30)
-    # grouped so that nothing overflows when the rate grows like J (tau_ref == 0)
-    deriv = tau_rc * (rate / j_safe) * (rate / (j_safe + 1.0)) / amplitude
-    return xp.where(j > 0, deriv, 0.0)
+    q, t = _slope_factors_xp(j_eval, tau_rc, tau_ref, xp=xp)
+    return xp.where(j > 0, (amplitude / tau_rc) * q * t, 0.0)
 
 
 def exact_lif_step_xp(

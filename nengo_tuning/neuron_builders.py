@@ -1,11 +1,16 @@
 """NengoDL builders: the nengo_tuning neuron types in native TensorFlow.
 
 NengoDL runs a neuron type natively only if it finds a builder for the type's
-exact class in ``nengo_dl.neuron_builders.SimNeuronsBuilder.TF_NEURON_IMPL``;
-otherwise it falls back to a slow Python loop that passes no gradients.
-:func:`register_builders` installs the builders below. Users do not call it:
-:mod:`nengo_tuning.dl_registry` does, lazily, as soon as a nengo_tuning neuron
-type meets an imported NengoDL. Importing this module imports TensorFlow.
+exact class in its table of native implementations; otherwise it falls back to
+a slow Python loop that passes no gradients. :mod:`nengo_tuning.dl_registry`
+puts the builders below into that table, lazily, as soon as a nengo_tuning
+neuron type meets an imported NengoDL; users do not import this module.
+Importing it imports TensorFlow and NengoDL.
+
+Imports go one way: this module uses the math (:mod:`.lif_math`,
+:mod:`.tf_math`), NengoDL and :mod:`.compat` (where every NengoDL private API
+that it relies on is wrapped), and never the neuron types or the registry, which
+name the builders below by their class names.
 
 No formula is written here: the builders call the ``_xp`` functions of
 :mod:`nengo_tuning.lif_math` with :data:`.tf_math.tf_xp`, a numpy-like namespace over
@@ -50,11 +55,9 @@ Behaviour under NengoDL
 
 import numpy as np
 import tensorflow as tf
-from nengo_dl.neuron_builders import SimNeuronsBuilder, TFNeuronBuilder
-from tensorflow.python.framework import smart_cond
+from nengo_dl.neuron_builders import TFNeuronBuilder
 
-from nengo_tuning import lif_math, tf_math
-from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning import compat, lif_math, tf_math
 from nengo_tuning.tf_math import lif_rate_tf, softlif_rate_tf, tf_xp
 
 
@@ -147,9 +150,9 @@ class SoftLIFBuilder(ExactLIFBuilder):
                 for op in self.ops
             ]
         )
-        # Spiking-aware training runs `step` in training mode too, which NengoDL
-        # does for builders that declare themselves non-spiking.
-        self.spiking = not spikes_forward.any()
+        # Spiking-aware training runs `step` in training mode too.
+        self.spikes_in_training = spikes_forward.any()
+        compat.run_step_in_training(self, self.spikes_in_training)
         self.spikes_mask = (
             None if spikes_forward.all() else tf.constant(spikes_forward[None, :])
         )
@@ -158,7 +161,7 @@ class SoftLIFBuilder(ExactLIFBuilder):
         output, new_voltage, new_refractory = (
             tf.stop_gradient(x) for x in super().step(J, dt, voltage, refractory_time)
         )
-        if self.spiking or self.config.inference_only:
+        if not self.spikes_in_training or self.config.inference_only:
             return output, new_voltage, new_refractory
 
         def spikes_forward_rates_backward():
@@ -174,24 +177,8 @@ class SoftLIFBuilder(ExactLIFBuilder):
                 tf.where(self.spikes_mask, new_refractory, refractory_time),
             )
 
-        return smart_cond.smart_cond(
+        return compat.training_phase_cond(
             self.config.training,
             true_fn=spikes_forward_rates_backward,
             false_fn=lambda: (output, new_voltage, new_refractory),
         )
-
-
-#: The builders, by exact neuron class (NengoDL does not walk the MRO).
-BUILDERS = {
-    SoftLIFRate: SoftLIFRateBuilder,
-    ExactLIF: ExactLIFBuilder,
-    SoftLIF: SoftLIFBuilder,
-}
-
-
-def register_builders():
-    """Put the builders into NengoDL's table of native neuron implementations.
-
-    Idempotent. Called by :func:`nengo_tuning.install_dl_builders`.
-    """
-    SimNeuronsBuilder.TF_NEURON_IMPL.update(BUILDERS)

@@ -2,8 +2,19 @@
 
 Each type declares its parameters and state; the formulas and the step kernel
 live in :mod:`nengo_tuning.lif_math`, shared with the NengoDL builders and the
-analysis tools.
+analysis tools. Each type also names its NengoDL builder (by name, in
+:mod:`nengo_tuning.neuron_builders`) through :mod:`nengo_tuning.dl_registry`,
+which installs the builders lazily; this module never imports TensorFlow or
+NengoDL.
+
+Every numeric parameter is validated when set: NaN is refused for all of them,
+and infinity wherever it has no meaning (all but ``min_voltage = -inf``, which
+means "never clipped"), with a `nengo.exceptions.ValidationError` naming the
+parameter. (``SoftLIF(sigma=inf)``, for instance, would silently zero every
+training gradient.)
 """
+
+import math
 
 import numpy as np
 from nengo.cache import Fingerprint, check_attrs
@@ -11,12 +22,46 @@ from nengo.dists import Distribution
 from nengo.exceptions import ValidationError
 from nengo.neurons import LIF, NeuronType
 from nengo.params import EnumParam, NumberParam
+from nengo.utils.numpy import is_array, is_integer, is_number
 
 from nengo_tuning import lif_math
-from nengo_tuning.dl_registry import install_dl_builders_if_loaded
+from nengo_tuning.dl_registry import install_dl_builders_if_loaded, nengo_dl_builder
+from nengo_tuning.lif_math import DEFAULT_SIGMA
 
-#: Default SoftLIF smoothing (see :class:`SoftLIFRate` for why this value).
-DEFAULT_SIGMA = 0.02
+__all__ = ["DEFAULT_SIGMA", "ExactLIF", "SoftLIF", "SoftLIFRate"]
+
+
+class FiniteNumberParam(NumberParam):
+    """A `nengo.params.NumberParam` that refuses NaN and infinite values.
+
+    Parameters
+    ----------
+    name, low, high, low_open, high_open
+        As for `nengo.params.NumberParam`.
+    allow_neg_inf : bool
+        Accept ``-inf`` (for a lower bound that may be absent).
+    """
+
+    def __init__(self, name, allow_neg_inf=False, **kwargs):
+        self.allow_neg_inf = allow_neg_inf
+        super().__init__(name, **kwargs)
+
+    def coerce(self, instance, num):  # pylint: disable=arguments-renamed
+        value = num.item() if is_array(num) and num.shape == () else num
+        # integers are always finite (and may be too large for a float)
+        non_finite = is_number(value) and not is_integer(value)
+        non_finite = non_finite and not math.isfinite(value)
+        if non_finite and not (self.allow_neg_inf and value == -math.inf):
+            allowed = "a finite number or -inf" if self.allow_neg_inf else "finite"
+            raise ValidationError(
+                f"Must be {allowed}; got {value}", attr=self.name, obj=instance
+            )
+        return super().coerce(instance, num)
+
+
+def _time_constant(name, low_open=True):
+    """A finite, positive (or, with ``low_open=False``, non-negative) time."""
+    return FiniteNumberParam(name, low=0, low_open=low_open)
 
 
 def _as_float_arrays(*arrays):
@@ -57,6 +102,7 @@ def _check_finite_initial_state(neuron_type):
             )
 
 
+@nengo_dl_builder("SoftLIFRateBuilder")
 class SoftLIFRate(NeuronType):
     r"""Smoothed leaky integrate-and-fire rate neuron (SoftLIF).
 
@@ -113,10 +159,10 @@ class SoftLIFRate(NeuronType):
 
     negative = False
 
-    sigma = NumberParam("sigma", low=0, low_open=True)
-    tau_rc = NumberParam("tau_rc", low=0, low_open=True)
-    tau_ref = NumberParam("tau_ref", low=0)
-    amplitude = NumberParam("amplitude", low=0, low_open=True)
+    sigma = FiniteNumberParam("sigma", low=0, low_open=True)
+    tau_rc = _time_constant("tau_rc")
+    tau_ref = _time_constant("tau_ref", low_open=False)
+    amplitude = FiniteNumberParam("amplitude", low=0, low_open=True)
 
     def __init__(
         self,
@@ -177,6 +223,7 @@ class SoftLIFRate(NeuronType):
         output[...] = self._rate_of_current(J)
 
 
+@nengo_dl_builder("ExactLIFBuilder")
 class ExactLIF(LIF):
     r"""Spiking LIF neuron with exact, multi-spike time stepping.
 
@@ -227,6 +274,12 @@ class ExactLIF(LIF):
     .. [1] Eliasmith, C. and Anderson, C. H. (2003). Neural Engineering.
        MIT Press (the LIF rate curve, p. 37 and 86).
     """
+
+    # nengo.LIF's parameters, with NaN and meaningless infinities refused
+    tau_rc = _time_constant("tau_rc")
+    tau_ref = _time_constant("tau_ref", low_open=False)
+    min_voltage = FiniteNumberParam("min_voltage", high=0, allow_neg_inf=True)
+    amplitude = FiniteNumberParam("amplitude", low=0, low_open=True)
 
     def __init__(
         self,
@@ -290,6 +343,7 @@ class ExactLIF(LIF):
         )
 
 
+@nengo_dl_builder("SoftLIFBuilder")
 class SoftLIF(ExactLIF):
     """Spiking LIF neuron that trains through the smooth SoftLIF curve.
 
@@ -323,7 +377,7 @@ class SoftLIF(ExactLIF):
         Initial values for ``voltage`` and ``refractory_time``.
     """
 
-    sigma = NumberParam("sigma", low=0, low_open=True)
+    sigma = FiniteNumberParam("sigma", low=0, low_open=True)
     train_forward = EnumParam("train_forward", values=("rates", "spikes"))
 
     def __init__(

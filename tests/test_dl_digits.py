@@ -4,6 +4,10 @@ import importlib.util
 from pathlib import Path
 
 import nengo
+import pytest
+
+pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
+pytest.importorskip("sklearn", reason="needs scikit-learn (the tests extra)")
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "digits_training.py"
 

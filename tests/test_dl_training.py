@@ -1,21 +1,14 @@
 """Training in NengoDL: gradients, spiking-aware training, saved parameters."""
 
-import warnings
-
 import nengo
-import nengo_dl
 import numpy as np
 import pytest
-import tensorflow as tf
 
+tf = pytest.importorskip("tensorflow", reason="needs the dl extra (TensorFlow)")
+nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
+
+# pylint: disable=wrong-import-position
 from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate
-
-
-def dl_sim(net, **kwargs):
-    kwargs.setdefault("progress_bar", False)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="No GPU support detected")
-        return nengo_dl.Simulator(net, **kwargs)
 
 
 def regression_net(neuron_type, n_neurons=30, seed=0):
@@ -38,7 +31,7 @@ def regression_net(neuron_type, n_neurons=30, seed=0):
 @pytest.mark.parametrize(
     "neuron_type", [SoftLIFRate(amplitude=0.01), ExactLIF(), SoftLIF()], ids=repr
 )
-def test_check_gradients(neuron_type, rng):
+def test_check_gradients(neuron_type, rng, dl_sim):
     """NengoDL's numeric-vs-analytic gradient check passes on the rate paths."""
     net, _inp, _, probe = regression_net(neuron_type, n_neurons=10)
     with net:
@@ -48,7 +41,7 @@ def test_check_gradients(neuron_type, rng):
         sim.check_gradients(inputs=[x], outputs=[probe])
 
 
-def test_training_finite_at_and_near_threshold(rng):
+def test_training_finite_at_and_near_threshold(rng, dl_sim):
     """Currents pinned at and just around J = 1: finite gradients, no NaN, learns.
 
     Every neuron has gain 0 on its input apart from a tiny slope, and a bias that
@@ -97,7 +90,7 @@ def test_training_finite_at_and_near_threshold(rng):
         del probe
 
 
-def test_train_forward_spikes_is_exact_spikes_forward(rng):
+def test_train_forward_spikes_is_exact_spikes_forward(rng, dl_sim):
     """train_forward="spikes": the training forward pass is the spikes, state runs.
 
     Two SoftLIF ensembles (one per option) are merged into one op by NengoDL;
@@ -128,7 +121,7 @@ def test_train_forward_spikes_is_exact_spikes_forward(rng):
     np.testing.assert_allclose(train[pb], rates_b, rtol=1e-4, atol=1e-2)
 
 
-def test_train_forward_spikes_trains(rng):
+def test_train_forward_spikes_trains(rng, dl_sim):
     """Spiking-aware training lowers the loss measured on the spikes."""
     net, _inp, _, _probe = regression_net(
         SoftLIF(train_forward="spikes", amplitude=0.01), n_neurons=40
@@ -143,7 +136,7 @@ def test_train_forward_spikes_trains(rng):
     assert np.isfinite(after) and after < 0.5 * before
 
 
-def test_save_load_freeze_params(tmp_path, rng):
+def test_save_load_freeze_params(tmp_path, rng, dl_sim):
     net, inp, ens, probe = regression_net(SoftLIF(amplitude=0.01))
     x = np.tile(rng.uniform(-1, 1, size=(32, 1, 2)), (1, 10, 1))
     y = np.tile(x[:, :1, :1] * x[:, :1, 1:], (1, 10, 1))

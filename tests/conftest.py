@@ -1,0 +1,51 @@
+"""Fixtures and warning filters shared by the test modules.
+
+Nothing here imports TensorFlow or NengoDL: the modules that need them skip
+themselves (``pytest.importorskip``) where the ``dl`` extra is not installed.
+"""
+
+import functools
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+#: Warnings that say nothing about nengo_tuning (``filterwarnings`` entries).
+IGNORED_WARNINGS = [
+    # NengoDL, on every machine without a GPU
+    "ignore:No GPU support detected:UserWarning",
+]
+
+
+def pytest_configure(config):
+    for entry in IGNORED_WARNINGS:
+        config.addinivalue_line("filterwarnings", entry)
+
+
+@pytest.fixture
+def dl_sim():
+    """Factory for ``nengo_dl.Simulator`` without a progress bar (needs NengoDL)."""
+    nengo_dl = pytest.importorskip("nengo_dl")
+    return functools.partial(nengo_dl.Simulator, progress_bar=False)
+
+
+@pytest.fixture
+def run_python():
+    """Run Python code in a fresh interpreter; return its stdout (fail on error).
+
+    For what a test process cannot show, such as which modules an import loads.
+    """
+
+    def run(code):
+        result = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stdout
+
+    return run
