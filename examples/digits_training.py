@@ -28,6 +28,7 @@ import tensorflow as tf
 from sklearn.datasets import load_digits
 
 from nengo_tuning import SoftLIF, SoftLIFRate
+from nengo_tuning.dl_callbacks import CheckFiniteParameters
 
 warnings.filterwarnings("ignore", message="No GPU support detected")
 
@@ -67,7 +68,12 @@ def build_network(n_hidden=128, seed=0):
 
 
 def train(net, probe, x, y, epochs=30, minibatch_size=50):
-    """Train through the SoftLIF rate curve (one time step per example)."""
+    """Train through the SoftLIF rate curve (one time step per example).
+
+    `.CheckFiniteParameters` stops training with an error naming the Nengo
+    objects concerned as soon as a weight or bias becomes NaN or infinite (with
+    too large a learning rate, for example), which the loss may not show.
+    """
     with nengo_dl.Simulator(
         net, minibatch_size=minibatch_size, progress_bar=False
     ) as sim:
@@ -75,7 +81,13 @@ def train(net, probe, x, y, epochs=30, minibatch_size=50):
             optimizer=tf.optimizers.Adam(0.005),
             loss={probe: tf.losses.SparseCategoricalCrossentropy(from_logits=True)},
         )
-        sim.fit(x[:, None, :], {probe: y[:, None, None]}, epochs=epochs, verbose=0)
+        sim.fit(
+            x[:, None, :],
+            {probe: y[:, None, None]},
+            epochs=epochs,
+            verbose=0,
+            callbacks=[CheckFiniteParameters(sim)],
+        )
         sim.freeze_params(net)
 
 

@@ -20,9 +20,12 @@ Functions whose name ends in ``_xp`` are written once for any array namespace
 ``maximum``, ``minimum`` and ``where`` with numpy semantics (numpy itself, or the
 small TensorFlow adapter :data:`nengo_tuning.tf_math.tf_xp`). They never
 evaluate a formula outside its domain, not even in the branch of a ``where``
-that is thrown away, so they raise no floating-point warnings in numpy and give
-no NaN gradients in TensorFlow. The numpy entry points without the suffix call
-them and add only dtype handling and NaN propagation.
+that is thrown away, so they make no NaN (and no NaN gradients in TensorFlow).
+The only floating-point events they may raise are intended ones: a rate that
+exceeds the float range becomes +inf, and in the slopes a term that overflows to
++inf where the slope is below the smallest float, which then comes out as 0. The
+numpy entry points without the suffix call them, silence exactly those events,
+and add dtype handling and NaN propagation.
 """
 
 import numpy as np
@@ -84,7 +87,8 @@ def _slope_factors_xp(rho, tau_rc, tau_ref, xp=np):
     # rho >= SERIES_J, so 0.5 / rho is tiny (and 0 for rho = +inf)
     u_large = 1.0 - 0.5 / xp.maximum(rho, SERIES_J)
     u = xp.where(rho >= SERIES_J, u_large, u_mid)
-    # tau_ref = 0: the term is 0, also for rho = +inf (0 * inf would be NaN)
+    # tau_ref = 0: the term is 0, also for rho = +inf (0 * inf would be NaN);
+    # where it overflows to +inf, q = 0 is the slope's value to float precision
     refractory_term = ratio * xp.where(ratio > 0, rho, 0.0)
     q = 1.0 / (refractory_term + u)
     t = q / (1.0 + 1.0 / xp.maximum(rho, TINY_J))
@@ -150,7 +154,8 @@ def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
         when ``tau_ref = 0``, where the curve becomes linear); NaN gives NaN.
     """
     J = _float_array(J)
-    deriv = lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude)
+    with np.errstate(over="ignore"):  # see the module docstring
+        deriv = lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude)
     return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 
@@ -274,7 +279,8 @@ def softlif_rate(J, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1
         gives ``amplitude / tau_ref`` (+inf for ``tau_ref = 0``), NaN gives NaN.
     """
     J = _float_array(J)
-    with np.errstate(divide="ignore"):  # tau_ref == 0 and J == inf -> +inf
+    # tau_ref == 0 and J = inf (or a rate beyond the float range): +inf
+    with np.errstate(divide="ignore", over="ignore"):
         rate = softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude)
     return rate.astype(J.dtype, copy=False)
 
@@ -290,7 +296,8 @@ def softlif_rate_derivative(
     gives NaN.
     """
     J = _float_array(J)
-    deriv = softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude)
+    with np.errstate(over="ignore"):  # see the module docstring
+        deriv = softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude)
     return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 

@@ -7,6 +7,7 @@ the step is used up. It is slow and obviously correct, which is what a reference
 should be.
 """
 
+import decimal
 import math
 
 
@@ -65,3 +66,38 @@ def continuous_spike_count(J, duration, tau_rc, tau_ref):
     if climb > duration:
         return 0
     return 1 + math.floor((duration - climb) / (tau_ref + climb))
+
+
+# --- rate curves and their slopes, in 60-digit decimal arithmetic -----------------
+# Written from the textbook formulas, independently of lif_math's stable forms:
+# dG/dJ = tau_rc G^2 / (a j (j + 1)) and, for SoftLIF, the chain rule through
+# rho = sigma log(1 + e^y), d rho / dJ = 1 / (1 + e^-y).
+
+DECIMAL_CONTEXT = decimal.Context(prec=60, Emax=10**8, Emin=-(10**8))
+
+
+def _log1p(z):
+    """``log(1 + z)`` for ``z >= 0``, accurate also when ``1 + z`` rounds to 1."""
+    if z < decimal.Decimal("1e-25"):
+        return z - z * z / 2 + z * z * z / 3
+    return (1 + z).ln()
+
+
+def lif_slope(J, tau_rc, tau_ref, amplitude=1.0):
+    """Exact LIF slope at the float ``J > 1`` (a Python float, possibly 0)."""
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        j = decimal.Decimal(J) - 1
+        tau_rc, tau_ref, a = map(decimal.Decimal, (tau_rc, tau_ref, amplitude))
+        rate = a / (tau_ref + tau_rc * _log1p(1 / j))
+        return float(tau_rc * rate * rate / (a * j * (j + 1)))
+
+
+def softlif_slope(J, sigma, tau_rc, tau_ref, amplitude=1.0):
+    """Exact SoftLIF slope at the float ``J``, for ``|J - 1| / sigma <= 1e6``."""
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        y = (decimal.Decimal(J) - 1) / decimal.Decimal(sigma)
+        tau_rc, tau_ref, a = map(decimal.Decimal, (tau_rc, tau_ref, amplitude))
+        rho = decimal.Decimal(sigma) * _log1p(y.exp())
+        drho = 1 / (1 + (-y).exp())
+        rate = a / (tau_ref + tau_rc * _log1p(1 / rho))
+        return float(tau_rc * rate * rate * drho / (a * rho * (rho + 1)))

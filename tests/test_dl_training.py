@@ -9,6 +9,11 @@ nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)"
 
 # pylint: disable=wrong-import-position
 from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.dl_callbacks import (
+    CheckFiniteParameters,
+    NonFiniteParametersError,
+    NonFiniteParametersWarning,
+)
 
 
 def regression_net(neuron_type, n_neurons=30, seed=0):
@@ -131,7 +136,8 @@ def test_train_forward_spikes_trains(rng, dl_sim):
     with dl_sim(net, minibatch_size=16) as sim:
         sim.compile(optimizer=tf.optimizers.Adam(0.02), loss=tf.losses.mse)
         before = sim.evaluate(x, y, verbose=0)["loss"]
-        sim.fit(x, y, epochs=20, verbose=0)
+        # (the callback must not interrupt a healthy run)
+        sim.fit(x, y, epochs=20, verbose=0, callbacks=[CheckFiniteParameters(sim)])
         after = sim.evaluate(x, y, verbose=0)["loss"]
     assert np.isfinite(after) and after < 0.5 * before
 
@@ -160,3 +166,56 @@ def test_save_load_freeze_params(tmp_path, rng, dl_sim):
     np.testing.assert_allclose(ref.data[probe], dl_out, rtol=1e-5, atol=1e-5)
     assert np.any(ref.data[probe] != 0)
     del node_inp, ens
+
+
+# --- training faults ---------------------------------------------------------------
+
+
+def exploding_fit(sim, callbacks, epochs=3):
+    """``sim.fit`` with a learning rate so large that the weights become NaN."""
+    x = np.linspace(-1, 1, 32).reshape(8, 2, 2)[:, :1]
+    sim.compile(optimizer=tf.optimizers.SGD(1e8), loss=tf.losses.mse)
+    return sim.fit(x, 100 * x[:, :, :1], epochs=epochs, verbose=0, callbacks=callbacks)
+
+
+@pytest.mark.parametrize(
+    "neuron_type", [ExactLIF(), SoftLIF(), SoftLIFRate(amplitude=0.01)], ids=repr
+)
+def test_non_finite_parameters_raise_at_once(neuron_type, dl_sim):
+    """With a huge learning rate the callback stops ``sim.fit`` naming the culprits.
+
+    Without the callback the same run ends with non-finite weights (the fault
+    the callback is there to report).
+    """
+    net, _inp, ens, _probe = regression_net(neuron_type, n_neurons=6)
+    with dl_sim(net, minibatch_size=2) as sim:
+        exploding_fit(sim, callbacks=[])
+        weights = [sim.data[conn].weights for conn in net.all_connections]
+        assert not all(np.all(np.isfinite(w)) for w in weights)
+
+    with dl_sim(net, minibatch_size=2) as sim:
+        check = CheckFiniteParameters(sim)
+        with pytest.raises(NonFiniteParametersError, match="non-finite") as error:
+            exploding_fit(sim, callbacks=[check])
+        message = str(error.value)
+        assert "variable 'TensorGraph/" in message
+        # the first non-finite batch: at most 4 batches per epoch, 3 epochs
+        assert "after training batch" in message
+        assert f"{ens}.bias" in message or ".weights" in message
+        assert check.message == message
+
+
+def test_non_finite_parameters_warn_and_stop(dl_sim):
+    net, _inp, _ens, _probe = regression_net(ExactLIF(), n_neurons=6)
+    warns = pytest.warns(NonFiniteParametersWarning, match="variable")
+    with dl_sim(net, minibatch_size=2) as sim, warns:
+        history = exploding_fit(
+            sim, callbacks=[CheckFiniteParameters(action="warn")], epochs=20
+        )
+    # training stopped in the epoch that produced the fault
+    assert len(history.history["loss"]) < 20
+
+
+def test_check_finite_parameters_argument():
+    with pytest.raises(ValueError, match="action"):
+        CheckFiniteParameters(action="ignore")

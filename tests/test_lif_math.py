@@ -6,6 +6,10 @@ import warnings
 import nengo
 import numpy as np
 import pytest
+import reference_lif
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from nengo_tuning import lif_math
 
@@ -145,7 +149,8 @@ def test_softlif_converges_to_lif():
     ]
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-6 * np.max(lif)
-    # at threshold the convergence is only logarithmic (FACTS section 2)
+    # at threshold the convergence is only logarithmic (docs/neuron-math.rst,
+    # "SoftLIF rate")
     sigma = 1e-3
     at_threshold = 1 / (TAU_REF + TAU_RC * math.log1p(1 / (sigma * math.log(2))))
     assert lif_math.softlif_rate(1.0, sigma) == pytest.approx(at_threshold, rel=1e-12)
@@ -181,3 +186,119 @@ def test_isi_and_threshold_time_match_rate(rng, allclose):
     # and the membrane solution lands exactly on threshold then
     t_star = lif_math.time_to_threshold_xp(0.3, J, TAU_RC)
     assert allclose(lif_math.relax_voltage_xp(0.3, J, t_star, TAU_RC), 1.0, rtol=1e-12)
+
+
+# --- the slopes over the whole float range (property-based) -------------------------
+
+DTYPES = [np.float32, np.float64]
+
+
+def currents(dtype):
+    """Currents a test should try: near 1 to the ulp, huge, tiny, +-inf, NaN."""
+    finfo = np.finfo(dtype)
+    eps = float(finfo.eps)
+    width = finfo.bits
+    return st.one_of(
+        # within a few ulps of threshold (ulps below 1 are half as large)
+        st.integers(-8, 8).map(lambda k: 1.0 + k * (eps if k > 0 else eps / 2)),
+        st.sampled_from(
+            [np.inf, -np.inf, np.nan, float(finfo.max), -float(finfo.max), 0.0, 1.0]
+        ),
+        st.floats(1.0, float(finfo.max), width=width),  # above threshold
+        st.floats(0.0, np.log10(float(finfo.max)) - 1e-9).map(
+            lambda e: float(dtype(10.0**e))  # log-uniform above 1
+        ),
+        st.floats(allow_nan=False, width=width),
+    )
+
+
+def current_arrays(dtype):
+    return hnp.arrays(dtype, st.integers(1, 12), elements=currents(dtype))
+
+
+@st.composite
+def lif_parameters(draw, dtype):
+    """(tau_rc, tau_ref, amplitude), as the dtype will hold them."""
+    tau_rc = draw(st.floats(1e-3, 1.0))
+    tau_ref = draw(st.one_of(st.just(0.0), st.floats(1e-4, 1e-2)))
+    amplitude = draw(st.floats(1e-2, 10.0))
+    return tuple(float(dtype(p)) for p in (tau_rc, tau_ref, amplitude))
+
+
+def slope_at_infinity(tau_rc, tau_ref, amplitude):
+    """The limit of both slopes as J -> +inf: the curves tend to a / tau_ref."""
+    return amplitude / tau_rc if tau_ref == 0 else 0.0
+
+
+def assert_close_to_reference(got, ref, dtype):
+    """Tolerance: the stable forms take about ten roundings and one log1p each;
+    ``1e2 eps`` relative covers them with room (float32 1.2e-5, float64 2.2e-14).
+    Results below ``tiny / eps`` may be computed through subnormal intermediates
+    and are compared absolutely there."""
+    finfo = np.finfo(dtype)
+    atol = float(finfo.tiny / finfo.eps)
+    assert abs(got - ref) <= 100 * float(finfo.eps) * abs(ref) + atol, (got, ref)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_lif_slope_finite_and_exact_property(dtype, data):
+    """lif_rate_derivative: finite for every J, the exact slope, the limits at inf.
+
+    Before the slope was written as bounded factors, tau_ref = 0 gave inf from
+    J ~ 1e154 (float64) or J ~ 1e19 (float32), where the rate overflows first.
+    """
+    J = data.draw(current_arrays(dtype))
+    tau_rc, tau_ref, amplitude = data.draw(lif_parameters(dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = lif_math.lif_rate_derivative(J, tau_rc, tau_ref, amplitude)
+    assert got.dtype == dtype and got.shape == J.shape
+    for current, slope in zip(J.tolist(), got.tolist()):
+        if math.isnan(current):
+            assert math.isnan(slope)
+        elif current <= 1:
+            assert slope == 0
+        elif current == math.inf:
+            expected = slope_at_infinity(tau_rc, tau_ref, amplitude)
+            assert slope == pytest.approx(expected, rel=1e2 * np.finfo(dtype).eps)
+        else:
+            ref = reference_lif.lif_slope(current, tau_rc, tau_ref, amplitude)
+            assert math.isfinite(slope)
+            assert_close_to_reference(slope, ref, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_softlif_slope_finite_and_exact_property(dtype, data):
+    """softlif_rate_derivative: finite for every J, exact, 0 at -inf, limit at +inf.
+
+    Before, it was inf where the rate overflows (tau_ref = 0 and J near the
+    float maximum), against its documented "finite for any J".
+    """
+    J = data.draw(current_arrays(dtype))
+    tau_rc, tau_ref, amplitude = data.draw(lif_parameters(dtype))
+    sigma = float(dtype(data.draw(st.floats(1e-6, 10.0))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = lif_math.softlif_rate_derivative(J, sigma, tau_rc, tau_ref, amplitude)
+        rate = lif_math.softlif_rate(J, sigma, tau_rc, tau_ref, amplitude)
+    assert got.dtype == dtype and got.shape == J.shape
+    for current, slope, r in zip(J.tolist(), got.tolist(), rate.tolist()):
+        if math.isnan(current):
+            assert math.isnan(slope) and math.isnan(r)
+            continue
+        assert math.isfinite(slope) and slope >= 0
+        assert r >= 0 and (math.isfinite(r) or tau_ref == 0)
+        if current == -math.inf:
+            assert slope == 0 and r == 0
+        elif current == math.inf:
+            expected = slope_at_infinity(tau_rc, tau_ref, amplitude)
+            assert slope == pytest.approx(expected, rel=1e2 * np.finfo(dtype).eps)
+        elif abs(current - 1) <= 1e6 * sigma:
+            ref = reference_lif.softlif_slope(
+                current, sigma, tau_rc, tau_ref, amplitude
+            )
+            assert_close_to_reference(slope, ref, dtype)
