@@ -191,8 +191,7 @@ class Option:
             return self.shown_default
         values = self.default if self.many else [self.default]
         return " ".join(
-            _format_number(v) if isinstance(v, (int, float)) else str(v)
-            for v in values
+            _format_number(v) if isinstance(v, (int, float)) else str(v) for v in values
         )
 
     def limits_text(self):

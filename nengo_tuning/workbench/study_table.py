@@ -31,15 +31,19 @@ from nengo_tuning.workbench.options import (
 __all__ = [
     "MAX_ACTIVITY_VALUES",
     "MAX_DECODED_NEURONS",
-    "MAX_TIME_STEPS",
+    "MAX_NEURON_STEPS",
+    "MAX_SIMULATOR_STEPS",
     "STUDIES",
     "Study",
     "study_named",
 ]
 
-#: Most time steps one study may simulate, summed over its dts and neuron types
-#: (a few minutes on a laptop).
-MAX_TIME_STEPS = 2_000_000
+#: Most time steps ``spikes`` may run, summed over its dts and neuron types (the
+#: neuron types' own ``step``: about 10 us a step, half a minute in all).
+MAX_NEURON_STEPS = 2_000_000
+#: Most time steps ``spike-decoding`` may simulate, summed over its dts and neuron
+#: types (`nengo.Simulator`: about 50 us a step, a minute in all).
+MAX_SIMULATOR_STEPS = 1_000_000
 #: Most rate-model activities (time steps x neurons) held in memory at one dt in
 #: ``spike-decoding`` (400 MB as float64).
 MAX_ACTIVITY_VALUES = 50_000_000
@@ -127,13 +131,13 @@ def _count_steps(values, settle_time=0.0):
     return len(values.neuron_type) * per_type
 
 
-def _check_time_steps(values, settle_time=0.0):
+def _check_time_steps(values, most, settle_time=0.0):
     steps = _count_steps(values, settle_time)
-    if steps > MAX_TIME_STEPS:
+    if steps > most:
         raise UsageError(
             f"arguments --sim-time, --dt, --neuron-type: {steps:.3g} time steps in "
-            f"all (sum over types and dts of time / dt); at most {MAX_TIME_STEPS:g} "
-            "are allowed (use a shorter --sim-time, larger or fewer --dt)"
+            f"all (sum over types and dts of time / dt); at most {most:g} are "
+            "allowed (use a shorter --sim-time, larger or fewer --dt)"
         )
 
 
@@ -314,7 +318,7 @@ def _check_spikes(values):
     from nengo.exceptions import ValidationError
 
     settle_time = default_of(spikes_vs_rates.compare_spikes_to_rates, "settle_time")
-    _check_time_steps(values, settle_time)
+    _check_time_steps(values, MAX_NEURON_STEPS, settle_time)
     for neuron_type in values.neuron_type:
         try:
             spikes_vs_rates.currents_for_rates(neuron_type, values.rates)
@@ -413,7 +417,7 @@ SPIKES = Study(
     check=_check_spikes,
     limits=(
         "sum over --neuron-type and --dt of (--sim-time + settling) / dt at most "
-        f"{MAX_TIME_STEPS:,} time steps".replace(",", " "),
+        f"{MAX_NEURON_STEPS:,} time steps".replace(",", " "),
         "every rate reachable by every neuron type (below 1 / tau_ref)",
     ),
 )
@@ -423,7 +427,7 @@ SPIKES = Study(
 
 
 def _check_spike_decoding(values):
-    _check_time_steps(values)
+    _check_time_steps(values, MAX_SIMULATOR_STEPS)
     activities = values.sim_time / min(values.dt) * values.n_neurons
     if activities > MAX_ACTIVITY_VALUES:
         raise UsageError(
@@ -526,7 +530,7 @@ SPIKE_DECODING = Study(
     check=_check_spike_decoding,
     limits=(
         "sum over --neuron-type and --dt of --sim-time / dt at most "
-        f"{MAX_TIME_STEPS:,} time steps".replace(",", " "),
+        f"{MAX_SIMULATOR_STEPS:,} time steps".replace(",", " "),
         "--sim-time / (smallest --dt) x --n-neurons at most "
         f"{MAX_ACTIVITY_VALUES:,} activity values".replace(",", " "),
     ),
