@@ -6,18 +6,13 @@ are declared in :mod:`nengo_tuning.workbench.study_table`.
 
 import sys
 
+from nengo_tuning.workbench import study_table
 from nengo_tuning.workbench.command import DEFAULT_OUTPUT, build_parser, main
 
 __all__ = ["DEFAULT_OUTPUT", "STUDIES", "build_parser", "main"]
 
-
-def __getattr__(name):
-    # the study names, loaded on first use (the study table imports nengo)
-    if name == "STUDIES":
-        from nengo_tuning.workbench.study_table import STUDIES
-
-        return tuple(study.name for study in STUDIES)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The names of the studies (the subcommands besides ``report``).
+STUDIES = tuple(study.name for study in study_table.STUDIES)
 
 
 if __name__ == "__main__":  # pragma: no cover

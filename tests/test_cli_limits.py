@@ -1,4 +1,4 @@
-"""The command under hostile input: clean one-line errors, bounded, never a mixed report.
+"""The command under hostile input: one-line errors, bounded runs, no mixed report.
 
 Every case of the table must end with exit status 2, one line on stderr that
 names the argument at fault, no traceback, and nothing written; and it must be

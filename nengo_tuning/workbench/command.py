@@ -167,7 +167,7 @@ def _prepare(argv):
     output = COMMON_OPTIONS[0].parse(parsed.output)
     studies = STUDIES if command == "report" else (study_named(command),)
     runs = [(study, _study_values(study, parsed, common)) for study in studies]
-    return parsed, command, output, runs
+    return parsed, output, runs
 
 
 def _run(argv):
@@ -177,7 +177,7 @@ def _run(argv):
         ReportFolder,
     )
 
-    parsed, command, output, runs = _prepare(argv)
+    parsed, output, runs = _prepare(argv)
     # figures are written to files: never open a window, even with a display
     import matplotlib
 
