@@ -3,10 +3,8 @@
 The studies live in :mod:`nengo_tuning.workbench`, one module per kind; this
 module gathers their public names where notebooks and scripts import them:
 
-* neuron types from strings: :mod:`~nengo_tuning.workbench.neuron_specs`
-  (`resolve_neuron_type`, `neuron_type_label`);
-* functions from strings: :mod:`~nengo_tuning.workbench.expressions`
-  (`parse_function`);
+* neuron types from strings: :mod:`~nengo_tuning.workbench.neuron_specs`;
+* functions from strings: :mod:`~nengo_tuning.workbench.expressions`;
 * tuning curves and decoding: :mod:`~nengo_tuning.workbench.tuning_and_decoding`;
 * spikes against rates: :mod:`~nengo_tuning.workbench.spikes_vs_rates`;
 * LIF against SoftLIF near threshold: :mod:`~nengo_tuning.workbench.rate_curves`.

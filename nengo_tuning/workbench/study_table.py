@@ -200,8 +200,7 @@ TUNING = Study(
             "--neuron-type",
             NeuronTypeName(),
             _EXACT_DEFAULT,
-            "neuron type, e.g. nengo.LIF, nengo.LIF(tau_ref=0.001), "
-            "nengo_tuning.SoftLIFRate",
+            "neuron type",
         ),
         Option(
             "--n-neurons",
