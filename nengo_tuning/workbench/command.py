@@ -207,7 +207,7 @@ def _run(argv):
         report.write(header)
         path = folder.commit() / "summary.md"
     if not parsed.quiet:
-        report._print(
+        report.echo(
             f"\nReport written to {path} ({len(report.figures)} figures, "
             f"{elapsed:.1f} s)"
         )

@@ -153,12 +153,12 @@ class Report:
 
     def section(self, title, text=""):
         self.sections.append(f"## {title}\n\n{text}".rstrip() + "\n")
-        self._print(f"\n== {title} ==\n{text}".rstrip())
+        self.echo(f"\n== {title} ==\n{text}".rstrip())
 
     def table(self, title, headers, rows):
         table = markdown_table(headers, rows)
         self.sections.append(f"**{title}**\n\n{table}\n")
-        self._print(f"\n{title}\n{table}")
+        self.echo(f"\n{title}\n{table}")
 
     def figure(self, fig, name, caption):
         import matplotlib.pyplot as plt
@@ -173,7 +173,8 @@ class Report:
         path.write_text(header + "\n" + "\n".join(self.sections), encoding="utf-8")
         return path
 
-    def _print(self, text):
+    def echo(self, text):
+        """Print ``text`` unless quiet (a closed pipe makes the report quiet)."""
         if self.quiet:
             return
         try:
