@@ -63,20 +63,17 @@ def _add_common(parser, top_level):
         )
     keep = (lambda value: value) if top_level else (lambda value: argparse.SUPPRESS)
     progress = parser.add_mutually_exclusive_group()
-    progress.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_true",
-        default=keep(None),
-        help="show progress bars (default: only on a terminal)",
-    )
-    progress.add_argument(
-        "--no-progress",
-        dest="progress",
-        action="store_false",
-        default=keep(None),
-        help="never show progress bars",
-    )
+    for flag, action, text in [
+        (
+            "--progress",
+            "store_true",
+            "show progress bars (default: only on a terminal)",
+        ),
+        ("--no-progress", "store_false", "never show progress bars"),
+    ]:
+        progress.add_argument(
+            flag, dest="progress", action=action, default=keep(None), help=text
+        )
     parser.add_argument(
         "-q",
         "--quiet",

@@ -30,6 +30,11 @@ def _axes(ax):
     return ax
 
 
+def _as_list(records):
+    """One record or a sequence of records, as a list."""
+    return list(records) if isinstance(records, (list, tuple)) else [records]
+
+
 def _figure(fig, ncols, width=5.0, height=4.0):
     if fig is None:
         import matplotlib.pyplot as plt
@@ -150,8 +155,7 @@ def plot_rate_vs_spike(comparisons, fig=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    if not isinstance(comparisons, (list, tuple)):
-        comparisons = [comparisons]
+    comparisons = _as_list(comparisons)
     fig, axes = _figure(fig, len(comparisons))
     axes = np.atleast_1d(axes)
     for ax, comparison in zip(axes, comparisons):
@@ -188,8 +192,7 @@ def plot_spiking_decoding_error(results, fig=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    if not isinstance(results, (list, tuple)):
-        results = [results]
+    results = _as_list(results)
     fig, (error_ax, trace_ax) = _figure(fig, 2)
     for result in results:
         label = neuron_type_label(result.neuron_type)

@@ -54,8 +54,43 @@ RATE_BANDS = (50.0, 200.0, 400.0)
 #: Points of the 2-D tuning-curve panel.
 TUNING_POINTS_2D = 400
 
-_SPIKING_DEFAULT = ("nengo.LIF", "nengo_tuning.ExactLIF")
 _EXACT_DEFAULT = "nengo_tuning.ExactLIF"
+
+#: The neuron types the spiking studies compare by default.
+SPIKING_TYPES = Option(
+    "--neuron-type",
+    NeuronTypeName(),
+    ("nengo.LIF", _EXACT_DEFAULT),
+    "spiking neuron types",
+    many=8,
+)
+
+
+def _time_steps_option(default):
+    return Option(
+        "--dt", Number(1e-5, 0.1, "s"), default, "time steps in seconds", many=20
+    )
+
+
+def _sim_time_option(default, meaning):
+    return Option("--sim-time", Number(0.01, 100.0, "s"), default, meaning)
+
+
+def _for_each_type(analysis, values, **kwargs):
+    """Run ``analysis`` for each of ``values.neuron_type`` (a progress bar)."""
+    from nengo_tuning.workbench.simulation import progress_bar
+
+    neuron_types = progress_bar(values.neuron_type, values.progress, "neuron types")
+    return [
+        analysis(
+            neuron_type,
+            dts=values.dt,
+            sim_time=values.sim_time,
+            seed=values.seed,
+            **kwargs,
+        )
+        for neuron_type in neuron_types
+    ]
 
 
 @dataclass(frozen=True)
@@ -117,12 +152,6 @@ def _label(neuron_type):
     from nengo_tuning.workbench.neuron_specs import neuron_type_label
 
     return neuron_type_label(neuron_type)
-
-
-def _progress_list(items, enabled, description):
-    from nengo_tuning.workbench.simulation import progress_bar
-
-    return progress_bar(items, enabled, description)
 
 
 def _count_steps(values, settle_time=0.0):
@@ -332,19 +361,9 @@ def write_spikes(report, values):
     """Measured spike rates against the rate curve, per dt and neuron type."""
     from nengo_tuning.workbench import plotting
 
-    comparisons = []
-    for neuron_type in _progress_list(
-        values.neuron_type, values.progress, "neuron types"
-    ):
-        comparisons.append(
-            spikes_vs_rates.compare_spikes_to_rates(
-                neuron_type,
-                dts=values.dt,
-                rates=values.rates,
-                sim_time=values.sim_time,
-                seed=values.seed,
-            )
-        )
+    comparisons = _for_each_type(
+        spikes_vs_rates.compare_spikes_to_rates, values, rates=values.rates
+    )
     rates = np.asarray(values.rates)
     bands = [rate for rate in RATE_BANDS if np.any(np.isclose(rates, rate))]
     if not bands:
@@ -384,20 +403,8 @@ SPIKES = Study(
     write=write_spikes,
     figures=("rate_vs_spike.png",),
     options=(
-        Option(
-            "--neuron-type",
-            NeuronTypeName(),
-            _SPIKING_DEFAULT,
-            "spiking neuron types",
-            many=8,
-        ),
-        Option(
-            "--dt",
-            Number(1e-5, 0.1, "s"),
-            (0.0001, 0.001, 0.002, 0.003, 0.005, 0.01),
-            "time steps in seconds",
-            many=20,
-        ),
+        SPIKING_TYPES,
+        _time_steps_option((0.0001, 0.001, 0.002, 0.003, 0.005, 0.01)),
         Option(
             "--rates",
             Number(0.1, 10000.0, "Hz"),
@@ -406,9 +413,7 @@ SPIKES = Study(
             many=1000,
             shown_default="10 to 450 in steps of 10",
         ),
-        Option(
-            "--sim-time",
-            Number(0.01, 100.0, "s"),
+        _sim_time_option(
             default_of(spikes_vs_rates.compare_spikes_to_rates, "sim_time"),
             "measuring time in seconds",
         ),
@@ -444,21 +449,13 @@ def write_spike_decoding(report, values):
     """Decoded-output error of spiking ensembles against the rate model, per dt."""
     from nengo_tuning.workbench import plotting
 
-    results = []
-    for neuron_type in _progress_list(
-        values.neuron_type, values.progress, "neuron types"
-    ):
-        results.append(
-            spikes_vs_rates.spiking_decoding_error(
-                neuron_type,
-                dts=values.dt,
-                function=values.function,
-                n_neurons=values.n_neurons,
-                synapse=values.synapse,
-                sim_time=values.sim_time,
-                seed=values.seed,
-            )
-        )
+    results = _for_each_type(
+        spikes_vs_rates.spiking_decoding_error,
+        values,
+        function=values.function,
+        n_neurons=values.n_neurons,
+        synapse=values.synapse,
+    )
     first = results[0]
     report.section(
         "Decoded output of spiking ensembles against the rate model",
@@ -487,20 +484,8 @@ SPIKE_DECODING = Study(
     write=write_spike_decoding,
     figures=("spiking_decoding.png",),
     options=(
-        Option(
-            "--neuron-type",
-            NeuronTypeName(),
-            _SPIKING_DEFAULT,
-            "spiking neuron types",
-            many=8,
-        ),
-        Option(
-            "--dt",
-            Number(1e-5, 0.1, "s"),
-            default_of(spikes_vs_rates.spiking_decoding_error, "dts"),
-            "time steps in seconds",
-            many=20,
-        ),
+        SPIKING_TYPES,
+        _time_steps_option(default_of(spikes_vs_rates.spiking_decoding_error, "dts")),
         Option(
             "--function",
             FunctionExpression(),
@@ -519,9 +504,7 @@ SPIKE_DECODING = Study(
             default_of(spikes_vs_rates.spiking_decoding_error, "synapse"),
             "lowpass time constant on the outputs, s",
         ),
-        Option(
-            "--sim-time",
-            Number(0.01, 100.0, "s"),
+        _sim_time_option(
             default_of(spikes_vs_rates.spiking_decoding_error, "sim_time"),
             "simulated time in seconds",
         ),
