@@ -83,7 +83,8 @@ class ReportFolder:
     """
 
     def __init__(self, target):
-        self.target = Path(target).absolute()
+        # lexically normalised ("a/../b" is "b"), symbolic links left as they are
+        self.target = Path(os.path.abspath(target))
         self.path = None
 
     def _refuse(self, problem):
@@ -118,10 +119,15 @@ class ReportFolder:
     def commit(self):
         """Move the complete report into place, replacing an earlier one."""
         previous = None
-        if self.target.exists():
-            previous = self.path.with_name(self.path.name + "-previous")
-            os.rename(self.target, previous)
-        os.rename(self.path, self.target)
+        try:
+            if self.target.exists():
+                previous = self.path.with_name(self.path.name + "-previous")
+                os.rename(self.target, previous)
+            os.rename(self.path, self.target)
+        except OSError as error:
+            if previous is not None and not self.target.exists():
+                os.rename(previous, self.target)  # put the earlier report back
+            self._refuse(f"cannot replace {self.target}: {error.strerror or error}")
         self.path = None
         if previous is not None:
             shutil.rmtree(previous)
