@@ -192,22 +192,22 @@ def _run(argv):
             except (BuildError, ValidationError) as error:
                 # nengo refused the model these arguments describe (e.g. rates a
                 # neuron type cannot reach): a usage error, not a bug
-                raise UsageError(f"{study.name}: nengo refused the model: {error}")
+                message = f"{study.name}: nengo refused the model: {error}"
+                raise UsageError(message) from None
         elapsed = time.perf_counter() - start
         arguments = sys.argv[1:] if argv is None else list(argv)
         command_line = " ".join([PROG, *arguments])
+        seed = runs[0][1].seed
         header = (
             f"{REPORT_TITLE}\n\n"
-            f"Command: `{command_line}`; seed {values.seed}; nengo_tuning {version}; "
+            f"Command: `{command_line}`; seed {seed}; nengo_tuning {version}; "
             f"{elapsed:.1f} s.\n\nFigures: {', '.join(report.figures)}.\n"
         )
         report.write(header)
         path = folder.commit() / "summary.md"
-    if not parsed.quiet:
-        report.echo(
-            f"\nReport written to {path} ({len(report.figures)} figures, "
-            f"{elapsed:.1f} s)"
-        )
+    report.echo(
+        f"\nReport written to {path} ({len(report.figures)} figures, {elapsed:.1f} s)"
+    )
     return 0
 
 
