@@ -1,11 +1,15 @@
 """Tests of the nengo-tuning command."""
 
+import functools
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from nengo_tuning import cli
+from nengo_tuning.workbench import study_table
+from nengo_tuning.workbench.cli_reference import render_reference
 
 REPORT_FIGURES = [
     "tuning_curves.png",
@@ -144,6 +148,47 @@ def test_help_lists_the_commands(capsys):
     text = capsys.readouterr().out
     for command in ("report", *cli.STUDIES):
         assert command in text
+
+
+def test_help_shows_each_option_with_its_bounds_and_default(capsys):
+    for study in study_table.STUDIES:
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main([study.name, "--help"])
+        assert exit_info.value.code == 0
+        # argparse wraps lines: compare with whitespace collapsed
+        text = " ".join(capsys.readouterr().out.split())
+        for option in study.options:
+            assert option.flag in text
+            assert " ".join(option.help_text().replace("%%", "%").split()) in text
+        for limit in study.limits:
+            assert limit in text
+
+
+def test_reference_page_is_generated_from_the_study_table():
+    page = Path(__file__).resolve().parent.parent / "docs" / "cli.rst"
+    assert page.read_text(encoding="utf-8") == render_reference(), (
+        "docs/cli.rst is out of date: run "
+        "'python -m nengo_tuning.workbench.cli_reference docs/cli.rst'"
+    )
+
+
+def test_captions_follow_the_analysis_defaults(tmp_path, monkeypatch):
+    # a caption number comes from the analysis' result record, not a literal:
+    # change the default and the caption follows
+    from nengo_tuning.workbench import spikes_vs_rates
+
+    original = spikes_vs_rates.compare_spikes_to_rates
+
+    @functools.wraps(original)
+    def settle_longer(*args, **kwargs):
+        return original(*args, settle_time=0.05, **kwargs)
+
+    monkeypatch.setattr(spikes_vs_rates, "compare_spikes_to_rates", settle_longer)
+    args = ["spikes", "--neuron-type", "nengo.LIF", "--dt", "0.001", "--rates", "50"]
+    assert cli.main(args + ["--sim-time", "0.2", "-q", "-o", str(tmp_path)]) == 0
+    summary = (tmp_path / "summary.md").read_text()
+    assert "over 0.2 s (after 0.05 s settling)" in summary
+    assert "over all 1 rates (50 to 50 Hz)" in summary
 
 
 def test_python_dash_m_runs_the_command(tmp_path):
