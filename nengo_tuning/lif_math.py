@@ -490,10 +490,37 @@ def _spiking_subset(
     """Spike counts and end state for the neurons that passed threshold.
 
     ``refractory_time`` is already decremented by ``dt``. Writes ``output``,
-    ``v_end`` and ``refractory_time`` at ``spiked``. The common case (every one
-    started below threshold with ``J > 1`` and crossed within the step) is done
-    here with the formulas of :func:`exact_lif_step_xp` in the same order;
-    anything else is handed to that function.
+    ``v_end`` and ``refractory_time`` at ``spiked``, in chunks, so that the
+    temporaries stay small (and in cache) however many neurons spike.
+    """
+    if spiked.size <= _SUBSET_CHUNK:
+        _spiking_chunk(
+            dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc,
+            tau_ref, min_voltage, amplitude, started_above,
+        )  # fmt: skip
+        return
+    for start in range(0, spiked.size, _SUBSET_CHUNK):
+        _spiking_chunk(
+            dt, spiked[start : start + _SUBSET_CHUNK], J, output, voltage,
+            refractory_time, v_end, tau_rc, tau_ref, min_voltage, amplitude,
+            started_above,
+        )  # fmt: skip
+
+
+#: Neurons per chunk of the spiking subset (5 temporaries of 0.5 MiB).
+_SUBSET_CHUNK = 2**16
+
+
+def _spiking_chunk(
+    dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc, tau_ref,
+    min_voltage, amplitude, started_above,
+):  # fmt: skip
+    """:func:`_spiking_subset` for one chunk of indices.
+
+    The common case (every neuron started below threshold with ``J > 1`` and
+    crosses within the step) is done here with the formulas of
+    :func:`exact_lif_step_xp` in the same order; anything else is handed to
+    that function.
     """
     from math import log1p
 
@@ -508,7 +535,8 @@ def _spiking_subset(
     # threshold, tau_rc log1p((1 - v0) / (J - 1))  (v0 <= 1 here)
     first = refractory_time[spiked]
     np.maximum(first, 0.0, out=first)
-    climb = np.subtract(1.0, voltage[spiked])
+    climb = voltage[spiked]
+    np.subtract(1.0, climb, out=climb)
     j = np.subtract(J_s, 1.0)
     climb /= j
     np.log1p(climb, out=climb)
@@ -523,10 +551,15 @@ def _spiking_subset(
         return
     after = np.subtract(dt, first, out=first)  # time after the first spike, >= 0
 
+    # the shortest ISI, in float64 arithmetic (differs from the arrays' by
+    # rounding only, far inside the margins)
     limit = dt * (1.0 + _ONE_SPIKE_MARGIN)
-    if tau_ref > limit or (
-        tau_ref + tau_rc * log1p(1.0 / (float(np.maximum.reduce(J_s)) - 1.0)) > limit
-    ):
+    if tau_ref > limit:
+        min_isi = tau_ref
+    else:
+        j_max = float(np.maximum.reduce(J_s)) - 1.0
+        min_isi = tau_ref + tau_rc * log1p(1.0 / j_max)
+    if min_isi > limit:
         # every ISI is longer than the step: one spike each
         output[spiked] = amplitude / dt
     else:
@@ -535,8 +568,13 @@ def _spiking_subset(
         np.log1p(isi, out=isi)
         isi *= tau_rc
         isi += tau_ref
-        more = np.divide(after, isi)  # whole ISIs after the first spike
-        if np.maximum.reduce(more) >= EXACT_STEP_MAX_RESOLVED_SPIKES:
+        more = np.divide(after, isi, out=climb)  # whole ISIs after the first spike
+        # (the scalar bound spares the reduction in every practical case)
+        max_more = dt / min_isi if min_isi > 0 else np.inf
+        if (
+            max_more * (1.0 + _ONE_SPIKE_MARGIN) >= EXACT_STEP_MAX_RESOLVED_SPIKES
+            and np.maximum.reduce(more) >= EXACT_STEP_MAX_RESOLVED_SPIKES
+        ):
             _write_xp_step(
                 spiked, dt, J, output, voltage, refractory_time, v_end,
                 refractory_time, tau_rc, tau_ref, min_voltage, amplitude,
@@ -545,7 +583,7 @@ def _spiking_subset(
         np.floor(more, out=more)
         # time from the last spike to the end of the step, kept in [0, isi] so
         # that rounding cannot leave the membrane above threshold
-        leftover = np.multiply(more, isi, out=climb)
+        leftover = np.multiply(more, isi)
         np.subtract(after, leftover, out=leftover)
         _clip(leftover, 0.0, isi, out=after)
         more += 1.0
@@ -553,7 +591,7 @@ def _spiking_subset(
         output[spiked] = more
     # time left after the last spike's refractory period; positive: free again
     after -= tau_ref
-    refractory_time[spiked] = np.subtract(dt, after, out=climb)
+    refractory_time[spiked] = np.subtract(dt, after, out=j)
     if tau_ref >= dt:  # never free again within the step
         v_end[spiked] = 0.0
     else:
