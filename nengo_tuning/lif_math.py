@@ -411,8 +411,13 @@ def exact_lif_step(
     if started_above:
         candidates |= voltage > 1.0
     spiked = candidates.nonzero()[0]
-    output[...] = 0.0
-    if spiked.size:
+    output.fill(0.0)
+    if 0 < spiked.size <= _SUBSET_CHUNK:
+        _spiking_chunk(
+            dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc,
+            tau_ref, min_voltage, amplitude, started_above,
+        )  # fmt: skip
+    elif spiked.size:
         _spiking_subset(
             dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc,
             tau_ref, min_voltage, amplitude, started_above,
@@ -493,12 +498,6 @@ def _spiking_subset(
     ``v_end`` and ``refractory_time`` at ``spiked``, in chunks, so that the
     temporaries stay small (and in cache) however many neurons spike.
     """
-    if spiked.size <= _SUBSET_CHUNK:
-        _spiking_chunk(
-            dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc,
-            tau_ref, min_voltage, amplitude, started_above,
-        )  # fmt: skip
-        return
     for start in range(0, spiked.size, _SUBSET_CHUNK):
         _spiking_chunk(
             dt, spiked[start : start + _SUBSET_CHUNK], J, output, voltage,
@@ -522,8 +521,6 @@ def _spiking_chunk(
     :func:`exact_lif_step_xp` in the same order; anything else is handed to
     that function.
     """
-    from math import log1p
-
     J_s = J[spiked]
     if started_above or np.minimum.reduce(J_s) <= 1.0:
         _write_xp_step(
@@ -557,6 +554,8 @@ def _spiking_chunk(
     if tau_ref > limit:
         min_isi = tau_ref
     else:
+        from math import log1p
+
         j_max = float(np.maximum.reduce(J_s)) - 1.0
         min_isi = tau_ref + tau_rc * log1p(1.0 / j_max)
     if min_isi > limit:
