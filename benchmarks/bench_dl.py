@@ -1,41 +1,46 @@
 """NengoDL speed of the nengo_tuning builders, as ratios (one interleaved run).
 
-* ``sim.predict`` of 1e4 neurons, minibatch 32: ExactLIF vs NengoDL's native
-  nengo.LIF (target <= 1.25), and the speed-up of ExactLIF's builder over
-  NengoDL's generic Python fallback (target >= 5).
-* ``sim.fit`` step (one time step per example): SoftLIF and SoftLIFRate vs
-  ``nengo_dl.SoftLIFRate`` (target <= 1.1).
+For each ensemble size (default 300, 1 000 and 10 000 neurons):
 
-Every simulator is built once; then the timed calls run round-robin, so that
-machine noise hits all of them alike, and the medians are compared.
-Run: ``python benchmarks/bench_dl.py [--repeats N]``.
+* ``sim.predict`` (50 time steps) with ExactLIF against NengoDL's native
+  nengo.LIF, at minibatch 1 and 32 (target <= 1.1);
+* ``sim.fit`` (one time step per example, minibatch 32, 8 batches) with SoftLIF
+  against ``nengo_dl.SoftLIFRate`` (target <= 1.0), and SoftLIFRate for
+  comparison.
+
+All simulators of one size are built first; then the timed calls run
+round-robin, so that machine noise hits all of them alike, and the medians of
+the per-round ratios are reported. CPU only unless TensorFlow sees a GPU.
+
+    python benchmarks/bench_dl.py                    # ~5 minutes on 2 cores
+    python benchmarks/bench_dl.py --quick            # 1 000 neurons, 3 rounds
+    python benchmarks/bench_dl.py --sizes 50 300 1000 10000 100000
 """
 
 import argparse
-import time
 import warnings
 
 import nengo
 import nengo_dl
 import numpy as np
 import tensorflow as tf
+from common import interleaved, markdown_table
 
 import nengo_tuning
 from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate
 
 warnings.filterwarnings("ignore", message="No GPU support detected")
 warnings.filterwarnings("ignore", message=".*native TensorFlow implementation")
+warnings.filterwarnings("ignore", message="This version of NengoDL")
 
-N_NEURONS = 10_000
-MINIBATCH = 32
 D_IN, D_OUT = 64, 10
 
 
-def make_net(neuron_type, seed=0):
+def make_net(neuron_type, n_neurons, seed=0):
     with nengo.Network(seed=seed) as net:
         nengo_dl.configure_settings(stateful=False)
         inp = nengo.Node(np.zeros(D_IN))
-        ens = nengo.Ensemble(N_NEURONS, 1, neuron_type=neuron_type)
+        ens = nengo.Ensemble(n_neurons, 1, neuron_type=neuron_type)
         out = nengo.Node(size_in=D_OUT)
         nengo.Connection(
             inp, ens.neurons, transform=nengo_dl.dists.Glorot(), synapse=None
@@ -43,95 +48,88 @@ def make_net(neuron_type, seed=0):
         nengo.Connection(
             ens.neurons, out, transform=nengo_dl.dists.Glorot(), synapse=None
         )
-        probe = nengo.Probe(out)
-    return net, probe
+        nengo.Probe(out)
+    return net
 
 
-def predict_case(neuron_type, n_steps, fallback=False):
-    """A zero-argument callable running one sim.predict (built eagerly)."""
-    net, _ = make_net(neuron_type)
-    impl = nengo_dl.neuron_builders.SimNeuronsBuilder.TF_NEURON_IMPL
-    removed = impl.pop(type(neuron_type)) if fallback else None
-    try:
-        sim = nengo_dl.Simulator(net, minibatch_size=MINIBATCH, progress_bar=False)
-    finally:
-        if removed is not None:
-            impl[type(neuron_type)] = removed
-    x = np.random.RandomState(0).uniform(-1, 1, (MINIBATCH, n_steps, D_IN))
-    run = lambda: sim.predict(x, verbose=0)
+def predict_case(neuron_type, n_neurons, minibatch, n_steps):
+    """A zero-argument callable running one sim.predict, and its simulator."""
+    net = make_net(neuron_type, n_neurons)
+    sim = nengo_dl.Simulator(net, minibatch_size=minibatch, progress_bar=False)
+    x = np.random.RandomState(0).uniform(-1, 1, (minibatch, n_steps, D_IN))
+
+    def run():
+        sim.predict(x, verbose=0)
+
     run()  # warm up (graph tracing)
     return run, sim
 
 
-def fit_case(neuron_type, n_batches=8):
-    net, _probe = make_net(neuron_type)
-    sim = nengo_dl.Simulator(net, minibatch_size=MINIBATCH, progress_bar=False)
+def fit_case(neuron_type, n_neurons, minibatch=32, n_batches=8):
+    net = make_net(neuron_type, n_neurons)
+    sim = nengo_dl.Simulator(net, minibatch_size=minibatch, progress_bar=False)
     sim.compile(optimizer=tf.optimizers.SGD(1e-3), loss=tf.losses.mse)
     rng = np.random.RandomState(0)
-    x = rng.uniform(-1, 1, (MINIBATCH * n_batches, 1, D_IN))
-    y = rng.uniform(-1, 1, (MINIBATCH * n_batches, 1, D_OUT))
-    run = lambda: sim.fit(x, y, epochs=1, verbose=0)
+    x = rng.uniform(-1, 1, (minibatch * n_batches, 1, D_IN))
+    y = rng.uniform(-1, 1, (minibatch * n_batches, 1, D_OUT))
+
+    def run():
+        sim.fit(x, y, epochs=1, verbose=0)
+
     run()
     return run, sim
 
 
-def main(repeats=7, n_steps=50):
-    nengo_tuning.install_dl_builders()
+RATIOS = [
+    # label, candidate, anchor, target
+    ("predict ExactLIF / nengo.LIF, minibatch 1", "p1 ExactLIF", "p1 LIF", "<= 1.1"),
+    ("predict ExactLIF / nengo.LIF, minibatch 32", "p32 ExactLIF", "p32 LIF", "<= 1.1"),
+    ("fit SoftLIF / nengo_dl.SoftLIFRate", "fit SoftLIF", "fit dl.SoftLIFRate",
+     "<= 1.0"),
+    ("fit SoftLIFRate / nengo_dl.SoftLIFRate", "fit SoftLIFRate",
+     "fit dl.SoftLIFRate", "(none)"),
+]  # fmt: skip
+
+
+def size_ratios(n_neurons, rounds, n_steps):
     cases = {
-        # the cost of everything but the neurons: a native one-op neuron type
-        "predict RectifiedLinear": predict_case(nengo.RectifiedLinear(), n_steps),
-        "predict nengo.LIF": predict_case(nengo.LIF(), n_steps),
-        "predict ExactLIF": predict_case(ExactLIF(), n_steps),
-        "predict ExactLIF fallback": predict_case(ExactLIF(), n_steps, fallback=True),
-        "fit nengo_dl.SoftLIFRate": fit_case(nengo_dl.SoftLIFRate(sigma=0.02)),
-        "fit SoftLIFRate": fit_case(SoftLIFRate()),
-        "fit SoftLIF": fit_case(SoftLIF()),
+        "p1 LIF": predict_case(nengo.LIF(), n_neurons, 1, n_steps),
+        "p1 ExactLIF": predict_case(ExactLIF(), n_neurons, 1, n_steps),
+        "p32 LIF": predict_case(nengo.LIF(), n_neurons, 32, n_steps),
+        "p32 ExactLIF": predict_case(ExactLIF(), n_neurons, 32, n_steps),
+        "fit dl.SoftLIFRate": fit_case(nengo_dl.SoftLIFRate(sigma=0.02), n_neurons),
+        "fit SoftLIF": fit_case(SoftLIF(), n_neurons),
+        "fit SoftLIFRate": fit_case(SoftLIFRate(), n_neurons),
     }
-    times = {name: [] for name in cases}
-    for _ in range(repeats):
-        for name, (run, _) in cases.items():
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
+    times = interleaved({name: run for name, (run, _) in cases.items()}, rounds)
     for _, sim in cases.values():
         sim.close()
+    return {label: float(np.median(times[a] / times[b])) for label, a, b, _ in RATIOS}
 
-    times = {name: np.array(t) for name, t in times.items()}
-    med = {name: float(np.median(t)) for name, t in times.items()}
-    print(f"{N_NEURONS} neurons, minibatch {MINIBATCH}, {repeats} interleaved repeats")
-    for name, t in med.items():
-        print(f"  {name:28s} median {t * 1000:9.1f} ms")
-    ratios = [
-        ("ExactLIF / nengo.LIF (predict)", "predict ExactLIF", "predict nengo.LIF",
-         "<= 1.25"),
-        ("fallback / ExactLIF (predict)", "predict ExactLIF fallback",
-         "predict ExactLIF", ">= 5"),
-        ("SoftLIFRate / nengo_dl.SoftLIFRate (fit)", "fit SoftLIFRate",
-         "fit nengo_dl.SoftLIFRate", "<= 1.1"),
-        ("SoftLIF / nengo_dl.SoftLIFRate (fit)", "fit SoftLIF",
-         "fit nengo_dl.SoftLIFRate", "<= 1.1"),
-    ]  # fmt: skip
-    print("Ratios (median over repeats of the ratio within each repeat):")
-    for label, a, b, target in ratios:
-        ratio = np.median(times[a] / times[b])
-        print(f"  {label:42s} {ratio:6.2f}  (target {target})")
-    # The network's matmuls, probes and loop cost the same whatever the neurons;
-    # subtracting that floor leaves the neuron op's own cost.
-    floor = times["predict RectifiedLinear"]
-    op_speedup = np.median(
-        (times["predict ExactLIF fallback"] - floor)
-        / np.maximum(times["predict ExactLIF"] - floor, 1e-9)
-    )
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 10_000])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    sizes, rounds = ([1000], 3) if args.quick else (args.sizes, args.rounds)
+    nengo_tuning.install_dl_builders()
+    gpus = tf.config.list_physical_devices("GPU")
+    results = {n: size_ratios(n, rounds, args.steps) for n in sizes}
     print(
-        f"  {'fallback / ExactLIF, neuron op only':42s} {op_speedup:6.2f}  "
-        f"(predict time above the RectifiedLinear floor)"
+        f"{rounds} interleaved rounds, medians of per-round ratios; "
+        f"device: {'GPU ' + gpus[0].name if gpus else 'CPU only'}"
     )
-    return med
+    header = ["ratio (target)"] + [f"{n:,} neurons" for n in sizes]
+    rows = [
+        [f"{label} ({target})"] + [f"{results[n][label]:.2f}" for n in sizes]
+        for label, _, _, target in RATIOS
+    ]
+    print(markdown_table(header, rows))
+    return results
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=50)
-    args = parser.parse_args()
-    main(args.repeats, args.steps)
+    main()

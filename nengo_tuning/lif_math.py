@@ -339,25 +339,60 @@ def gain_bias_from_threshold_current(J_max, intercepts):
 
 # --- exact spiking dynamics -----------------------------------------------------
 
+#: Beyond this many spikes of one neuron in one step the kernels end the step at
+#: the last spike (at reset). The time from the last spike to the end of the step
+#: is then a remainder below ``dt * 2**-24``, smaller than float32 can resolve
+#: next to ``dt`` (its value would be rounding noise); one rule for every
+#: precision keeps the numpy and TensorFlow kernels in the same state.
+EXACT_STEP_MAX_RESOLVED_SPIKES = 2.0**24
+
+#: Floor on ``J - 1`` where a formula needs ``J > 1`` (it guards masked entries).
+_J_MINUS_1_FLOOR = 1e-30
+
+#: Relative margin under which the numpy kernel takes its one-spike-per-step path:
+#: far above the rounding of an ISI in float32 (~1e-7), so that ``(dt - t) / isi``
+#: is certainly below 1 there and the path gives what the general one would.
+_ONE_SPIKE_MARGIN = 1e-5
+
+
+def _clip_ufunc():
+    """numpy's ``clip`` ufunc: ``np.clip`` adds ~10 us of checks per call (1.24)."""
+    for name in ("_core", "core"):  # numpy >= 2, then numpy 1.x
+        umath = getattr(getattr(np, name, None), "umath", None)
+        if isinstance(getattr(umath, "clip", None), np.ufunc):
+            return umath.clip
+    return np.clip  # pragma: no cover
+
+
+_clip = _clip_ufunc()
+
 
 def relax_voltage_xp(v0, J, t, tau_rc, xp=np):
     """Exact membrane voltage after time ``t`` of constant input ``J`` from ``v0``.
 
-    ``V(t) = v0 - (J - v0) expm1(-t / tau_rc)``, written as the convex combination
-    ``v0 exp(-t/tau) + J (1 - exp(-t/tau))`` so that it cannot overflow.
+    ``V(t) = v0 + (v0 - J) expm1(-t / tau_rc)`` (nengo.LIF's form, the fewest
+    operations). Where ``v0 - J`` overflows (both near the float maximum) the
+    convex combination ``v0 exp(-t/tau) + J (1 - exp(-t/tau))`` is used, which
+    cannot overflow.
     """
-    decay_m1 = xp.expm1(-t / tau_rc)
-    return v0 + v0 * decay_m1 - J * decay_m1
+    decay_m1 = xp.expm1(t * (-1.0 / tau_rc))
+    v = v0 + (v0 - J) * decay_m1
+    return xp.where(xp.isfinite(v), v, v0 + v0 * decay_m1 - J * decay_m1)
 
 
 def time_to_threshold_xp(v0, J, tau_rc, xp=np):
-    """Time for the membrane to climb from ``v0 < 1`` to 1 under ``J > 1``.
+    """Time for the membrane to climb from ``v0`` to 1 under constant ``J``.
 
-    ``tau_rc log1p((1 - v0) / (J - 1))``; 0 for ``v0 >= 1``.
+    ``tau_rc log1p((1 - v0) / (J - 1))`` for ``J > 1``; 0 for ``v0 >= 1``; +inf
+    where the threshold is out of reach (``J <= 1`` and ``v0 < 1``). Deciding
+    "out of reach" from ``J`` itself, and not from a rounded end voltage, is what
+    makes a step's threshold decision and its spike count agree.
     """
     gap = xp.maximum(1.0 - v0, 0.0)
-    # callers pass J > 1 wherever gap > 0; the floor only guards the other entries
-    return tau_rc * xp.log1p(gap / xp.maximum(J - 1.0, 1e-30))
+    j = J - 1.0
+    climb = tau_rc * xp.log1p(gap / xp.maximum(j, _J_MINUS_1_FLOOR))
+    # (climb is 0 for gap == 0 whatever j is)
+    return xp.where((j > 0) | (gap == 0.0), climb, float("inf"))
 
 
 def lif_isi_xp(J, tau_rc, tau_ref, xp=np):
@@ -381,6 +416,7 @@ def exact_lif_step(
     Within the step the membrane follows its exact solution, refractory periods
     end at their exact sub-step time, and every spike that falls inside the step
     is counted; ``output`` is set to ``k * amplitude / dt`` for ``k`` spikes.
+    The arrays are 1-d (as nengo passes them).
 
     ``refractory_time`` follows nengo.LIF's convention: on entry, the remaining
     refractory time at the start of the step is ``refractory_time - dt``; on exit
@@ -396,165 +432,237 @@ def exact_lif_step(
       held where it was when ``min_voltage = -inf``).
     * NaN: output NaN, the voltage is held; the refractory clock keeps running.
 
-    Only the neurons that spike need the logarithms and the floor: every neuron is
-    integrated over its free time first, and the crossing time, spike count and
-    leftover are computed for those whose end voltage passed threshold.
+    This is the in-place form of :func:`exact_lif_step_xp`, element for element
+    the same floating-point operations (tests hold the two equal). Only the
+    neurons whose membrane passed threshold need logarithms: every neuron is
+    integrated over its free time first (nengo.LIF's passes), then the crossing
+    time, spike count and end state are computed for those. Work arrays are kept
+    per state array, so a simulator's step allocates nothing of full size.
+    Anything uncommon (non-finite input, a neuron started above threshold, a
+    crossing decided by rounding, more than one spike with an unresolvable
+    remainder) runs :func:`exact_lif_step_xp` itself on the neurons concerned.
+    """
+    # One reduction tells whether any input is non-finite (or beyond 1e154,
+    # whose square overflows); a dot product, since a sum warns on inf - inf.
+    # (The voltage is finite, as the state always is.)
+    if not np.isfinite(np.dot(J, J)):
+        # non-finite (or enormous) input: the general kernel on every neuron
+        refractory_time -= dt
+        _write_xp_step(
+            slice(None), dt, J, output, voltage, refractory_time, voltage,
+            refractory_time, tau_rc, tau_ref, min_voltage, amplitude,
+        )  # fmt: skip
+        return
+
+    decay_m1, v_end = _work_arrays(voltage)
+    refractory_time -= dt
+    # expm1(-free / tau_rc), free = non-refractory time in this step, in [0, dt]
+    np.subtract(dt, refractory_time, out=decay_m1)
+    _clip(decay_m1, 0.0, dt, out=decay_m1)
+    np.multiply(decay_m1, -1.0 / tau_rc, out=decay_m1)
+    np.expm1(decay_m1, out=decay_m1)
+    np.subtract(voltage, J, out=v_end)
+    np.multiply(v_end, decay_m1, out=v_end)
+    # With |J| < 1e154 (checked above) and a finite voltage, v_end is finite:
+    # voltage - J cannot round beyond the float maximum.
+    np.add(voltage, v_end, out=v_end)
+
+    # The membrane is monotone within a step: it reached threshold only if it
+    # ends above it, or started above it (possible only via initial_state).
+    started_above = np.maximum.reduce(voltage) > 1.0
+    candidates = np.greater(v_end, 1.0)
+    if started_above:
+        candidates |= voltage > 1.0
+    spiked = candidates.nonzero()[0]
+    output.fill(0.0)
+    if 0 < spiked.size <= _SUBSET_CHUNK:
+        _spiking_chunk(
+            dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc,
+            tau_ref, min_voltage, amplitude, started_above,
+        )  # fmt: skip
+    elif spiked.size:
+        _spiking_subset(
+            dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc,
+            tau_ref, min_voltage, amplitude, started_above,
+        )  # fmt: skip
+    if min_voltage > -np.inf:
+        np.maximum(v_end, min_voltage, out=voltage)
+    else:
+        np.copyto(voltage, v_end)
+
+
+_work_arrays_cache = {}
+#: Below this size a fresh array is as cheap as a cached one (malloc reuses it).
+_WORK_ARRAYS_MIN_SIZE = 4096
+
+
+def _work_arrays(state):
+    """Two work arrays like ``state``, kept while ``state`` lives.
+
+    A simulator passes the same state array every step, so its steps reuse the
+    arrays (with 1e5 neurons a fresh array costs fresh pages every step). The
+    cache lives here, not on the neuron type, so the types stay plain values
+    (picklable, comparable, mergeable by nengo's op merger).
+    """
+    import weakref
+
+    if state.size < _WORK_ARRAYS_MIN_SIZE:
+        return np.empty_like(state), np.empty_like(state)
+    key = id(state)
+    entry = _work_arrays_cache.get(key)
+    if (
+        entry is not None
+        and entry[0]() is state
+        and entry[1].shape == state.shape
+        and entry[1].dtype == state.dtype
+    ):
+        return entry[1], entry[2]
+
+    def forget(ref, key=key):
+        if _work_arrays_cache.get(key, (None,))[0] is ref:
+            del _work_arrays_cache[key]
+
+    arrays = np.empty_like(state), np.empty_like(state)
+    try:
+        ref = weakref.ref(state, forget)
+    except TypeError:  # pragma: no cover (ndarrays accept weak references)
+        return arrays
+    _work_arrays_cache[key] = (ref, *arrays)
+    return arrays
+
+
+def _write_xp_step(
+    index, dt, J, output, voltage, refractory_time, voltage_out, refractory_out,
+    tau_rc, tau_ref, min_voltage, amplitude,
+):  # fmt: skip
+    """Run :func:`exact_lif_step_xp` on ``[index]`` of the (decremented) state.
+
+    Writes the results to ``output[index]``, ``voltage_out[index]`` and
+    ``refractory_out[index]``. ``refractory_time`` has already had ``dt``
+    subtracted, as in the kernel's first line.
     """
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        refractory_time -= dt
-        # expm1(-free / tau_rc), free = non-refractory time in this step, in [0, dt]
-        decay_m1 = dt - refractory_time
-        np.clip(decay_m1, 0.0, dt, out=decay_m1)
-        decay_m1 *= -1.0 / tau_rc
-        np.expm1(decay_m1, out=decay_m1)
-        # integrate every neuron over its free time (nengo's form: fewest passes)
-        v_end = voltage - J
-        v_end *= decay_m1
-        v_end += voltage
-        # One reduction tells whether anything is non-finite (a NaN or infinite
-        # input, or voltage - J overflowing); only then do we look closer.
-        all_finite = np.isfinite(np.sum(v_end))
-        if not all_finite:
-            bad = np.flatnonzero(~np.isfinite(v_end))
-            # the convex form cannot overflow; it gives +inf for J = +inf (a spike),
-            # -inf for J = -inf, and NaN for NaN input or inf * 0 (fully refractory)
-            v0, J_bad, dm1 = voltage[bad], J[bad], decay_m1[bad]
-            v_end[bad] = v0 + v0 * dm1 - J_bad * dm1
-
-        output.fill(0)
-        # The membrane is monotone within a step, so it reached threshold iff it
-        # ends above it, or started above it (possible only via initial_state).
-        started_above = voltage.max() > 1
-        if started_above:
-            spiked = np.flatnonzero(np.maximum(v_end, voltage) > 1)
-        else:
-            spiked = np.flatnonzero(v_end > 1)
-        if spiked.size:
-            _spiking_subset(
-                dt,
-                spiked,
-                J,
-                output,
-                voltage,
-                refractory_time,
-                v_end,
-                tau_rc,
-                tau_ref,
-                spike_area=amplitude / dt,
-                general=started_above,
-            )
-
-        if min_voltage > -np.inf:
-            np.maximum(v_end, min_voltage, out=v_end)
-        if not all_finite:
-            # left non-finite: NaN input, an infinite one while fully refractory,
-            # or -inf with min_voltage = -inf. Hold the voltage; NaN in, NaN out.
-            bad = np.flatnonzero(~np.isfinite(v_end))
-            v_end[bad] = voltage[bad]
-            output[bad] = np.where(np.isnan(J[bad]), np.nan, 0.0)
-        voltage[...] = v_end
+        out, v, r = _exact_lif_step_decremented_xp(
+            dt, J[index], voltage[index], refractory_time[index], tau_rc,
+            tau_ref, min_voltage, amplitude, np,
+        )  # fmt: skip
+    output[index] = out
+    voltage_out[index] = v
+    refractory_out[index] = r
 
 
 def _spiking_subset(
-    dt,
-    spiked,
-    J,
-    output,
-    voltage,
-    refractory_time,
-    v_end,
-    tau_rc,
-    tau_ref,
-    spike_area,
-    general,
-):
-    """Spike counts, leftover time and end state for the neurons that spiked.
+    dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc, tau_ref,
+    min_voltage, amplitude, started_above,
+):  # fmt: skip
+    """Spike counts and end state for the neurons that passed threshold.
 
-    Writes ``spike_area`` (``amplitude / dt``) times the spike counts into
-    ``output[spiked]`` and the end state into ``v_end`` and ``refractory_time``.
-    ``general`` handles neurons that started the step above threshold (only
-    possible from an initial state): those may have ``J <= 1`` or be refractory
-    for the whole step.
+    ``refractory_time`` is already decremented by ``dt``. Writes ``output``,
+    ``v_end`` and ``refractory_time`` at ``spiked``, in chunks, so that the
+    temporaries stay small (and in cache) however many neurons spike.
+    """
+    for start in range(0, spiked.size, _SUBSET_CHUNK):
+        _spiking_chunk(
+            dt, spiked[start : start + _SUBSET_CHUNK], J, output, voltage,
+            refractory_time, v_end, tau_rc, tau_ref, min_voltage, amplitude,
+            started_above,
+        )  # fmt: skip
 
-    The formulas are those of :func:`time_to_threshold_xp`, :func:`lif_isi_xp`
-    and :func:`relax_voltage_xp`, written with in-place operations: with 1e5
-    neurons these arrays exceed glibc's mmap threshold, so every temporary costs
-    fresh pages, which nearly doubled the step's time at ``dt = 5 ms``.
+
+#: Neurons per chunk of the spiking subset (5 temporaries of 0.5 MiB).
+_SUBSET_CHUNK = 2**16
+
+
+def _spiking_chunk(
+    dt, spiked, J, output, voltage, refractory_time, v_end, tau_rc, tau_ref,
+    min_voltage, amplitude, started_above,
+):  # fmt: skip
+    """:func:`_spiking_subset` for one chunk of indices.
+
+    The common case (every neuron started below threshold with ``J > 1`` and
+    crosses within the step) is done here with the formulas of
+    :func:`exact_lif_step_xp` in the same order; anything else is handed to
+    that function.
     """
     J_s = J[spiked]
-    # current above threshold, floored as in lif_log_term_xp (only neurons that
-    # started above threshold can have J <= 1)
-    j = J_s - 1.0
-    np.maximum(j, 1e-30, out=j)
-
+    if started_above or np.minimum.reduce(J_s) <= 1.0:
+        _write_xp_step(
+            spiked, dt, J, output, voltage, refractory_time, v_end,
+            refractory_time, tau_rc, tau_ref, min_voltage, amplitude,
+        )  # fmt: skip
+        return
     # first spike: the refractory time still to run, then the climb to
-    # threshold, tau_rc log1p((1 - v0) / j)
-    first = voltage[spiked]
-    np.subtract(1.0, first, out=first)
+    # threshold, tau_rc log1p((1 - v0) / (J - 1))  (v0 <= 1 here)
+    first = refractory_time[spiked]
     np.maximum(first, 0.0, out=first)
-    first /= j
-    np.log1p(first, out=first)
-    first *= tau_rc
-    scratch = refractory_time[spiked]
-    np.maximum(scratch, 0.0, out=scratch)
-    first += scratch
+    climb = voltage[spiked]
+    np.subtract(1.0, climb, out=climb)
+    j = np.subtract(J_s, 1.0)
+    climb /= j
+    np.log1p(climb, out=climb)
+    climb *= tau_rc
+    first += climb
+    if np.maximum.reduce(first) > dt:
+        # rounding put an end voltage above 1 but the crossing is later
+        _write_xp_step(
+            spiked, dt, J, output, voltage, refractory_time, v_end,
+            refractory_time, tau_rc, tau_ref, min_voltage, amplitude,
+        )  # fmt: skip
+        return
+    after = np.subtract(dt, first, out=first)  # time after the first spike, >= 0
 
-    # inter-spike interval tau_ref + tau_rc log1p(1 / j)
-    isi = np.reciprocal(j, out=j)
-    np.log1p(isi, out=isi)
-    isi *= tau_rc
-    isi += tau_ref
-    if general:
-        isi[J_s <= 1] = np.inf  # started above threshold with J <= 1: no repeats
+    # the shortest ISI, in float64 arithmetic (differs from the arrays' by
+    # rounding only, far inside the margins)
+    limit = dt * (1.0 + _ONE_SPIKE_MARGIN)
+    if tau_ref > limit:
+        min_isi = tau_ref
+    else:
+        from math import log1p
 
-    # Spikes follow the first one every ISI: count the whole ISIs that still fit,
-    # and keep the time from the last spike to the end of the step.
-    after_first = np.subtract(dt, first, out=scratch)
-    np.maximum(after_first, 0.0, out=after_first)  # >= 0 up to rounding
-    count = np.divide(after_first, isi)
-    np.floor(count, out=count)
-    leftover = np.multiply(count, isi)
-    np.subtract(after_first, leftover, out=leftover)
-    if general:
-        # started above threshold with J <= 1: one spike, no repeats
-        no_repeat = np.isinf(isi)
-        count[no_repeat] = 0.0
-        leftover[no_repeat] = after_first[no_repeat]
-    # Rounding (or a count so large that count * isi loses the remainder, as
-    # with 1e300 spikes per step) must not leave a state beyond the next spike:
-    # a remainder in [0, isi] keeps the membrane at or below threshold.
-    np.clip(leftover, 0.0, isi, out=leftover)
-    count += 1.0  # the first spike
-    if tau_ref <= 0 or general:
-        # with tau_ref = 0 and a huge J the ISI can vanish: an infinite count,
-        # and the neuron ends the step at reset
-        saturated = isi == 0
-        leftover[saturated] = 0.0
-        count[saturated] = np.inf
-
+        j_max = float(np.maximum.reduce(J_s)) - 1.0
+        min_isi = tau_ref + tau_rc * log1p(1.0 / j_max)
+    if min_isi > limit:
+        # every ISI is longer than the step: one spike each
+        output[spiked] = amplitude / dt
+    else:
+        # inter-spike interval tau_ref + tau_rc log1p(1 / (J - 1))
+        isi = np.divide(1.0, j, out=j)
+        np.log1p(isi, out=isi)
+        isi *= tau_rc
+        isi += tau_ref
+        more = np.divide(after, isi, out=climb)  # whole ISIs after the first spike
+        # (the scalar bound spares the reduction in every practical case)
+        max_more = dt / min_isi if min_isi > 0 else np.inf
+        if (
+            max_more * (1.0 + _ONE_SPIKE_MARGIN) >= EXACT_STEP_MAX_RESOLVED_SPIKES
+            and np.maximum.reduce(more) >= EXACT_STEP_MAX_RESOLVED_SPIKES
+        ):
+            _write_xp_step(
+                spiked, dt, J, output, voltage, refractory_time, v_end,
+                refractory_time, tau_rc, tau_ref, min_voltage, amplitude,
+            )  # fmt: skip
+            return
+        np.floor(more, out=more)
+        # time from the last spike to the end of the step, kept in [0, isi] so
+        # that rounding cannot leave the membrane above threshold
+        leftover = np.multiply(more, isi)
+        np.subtract(after, leftover, out=leftover)
+        _clip(leftover, 0.0, isi, out=after)
+        more += 1.0
+        more *= amplitude / dt
+        output[spiked] = more
     # time left after the last spike's refractory period; positive: free again
-    after = leftover
     after -= tau_ref
-    free_again = after > 0
-    # nengo's stored refractory convention: the last spike's time plus tau_ref
-    last = np.subtract(dt, after, out=after_first)
-    # relaxation from reset over that time: V = -J expm1(-t / tau_rc)
-    np.maximum(after, 0.0, out=after)
-    after *= -1.0 / tau_rc
-    v_new = np.expm1(after, out=after)
-    v_new *= J_s
-    np.negative(v_new, out=v_new)
-    np.copyto(v_new, 0.0, where=~free_again)  # also drops inf * 0 for J = inf
-
-    if general:
-        in_step = first <= dt
-        v_new = np.where(in_step, v_new, v_end[spiked])
-        last = np.where(in_step, last, refractory_time[spiked])
-        count = np.where(in_step, count, 0.0)
-    count *= spike_area
-    v_end[spiked] = v_new
-    refractory_time[spiked] = last
-    output[spiked] = count
+    refractory_time[spiked] = np.subtract(dt, after, out=j)
+    if tau_ref >= dt:  # never free again within the step
+        v_end[spiked] = 0.0
+    else:
+        # relaxation from reset: V = (0 - J) expm1(-t / tau_rc), 0 where t <= 0
+        np.maximum(after, 0.0, out=after)
+        after *= -1.0 / tau_rc
+        np.expm1(after, out=after)
+        after *= np.negative(J_s, out=J_s)
+        v_end[spiked] = after
 
 
 # --- the LIF slope, capped for training ------------------------------------------
@@ -607,55 +715,66 @@ def exact_lif_step_xp(
     ``xp.isnan`` and ``xp.isfinite``, and boolean arrays supporting ``&``, ``|``
     and ``~``.
 
-    One difference from :func:`exact_lif_step`: a neuron that starts above
-    threshold (only possible through ``initial_state``) with ``J <= 1`` gets its
-    refractory time from its single spike; the in-place version computes
-    ``0 * inf`` there and stores NaN.
+    A neuron spikes in the step if and only if its first threshold crossing,
+    computed from its start state and ``J`` (:func:`time_to_threshold_xp`), falls
+    within the step; the end voltage only preselects the neurons to look at. A
+    neuron preselected by a rounded end voltage above 1 that does not cross ends
+    at 1 at most. More than :data:`EXACT_STEP_MAX_RESOLVED_SPIKES` spikes in a
+    step end the step at reset.
     """
+    return _exact_lif_step_decremented_xp(
+        dt, J, voltage, refractory_time - dt, tau_rc, tau_ref, min_voltage,
+        amplitude, xp,
+    )  # fmt: skip
+
+
+def _exact_lif_step_decremented_xp(
+    dt, J, voltage, refractory, tau_rc, tau_ref, min_voltage, amplitude, xp
+):
+    """:func:`exact_lif_step_xp` given ``refractory = refractory_time - dt``."""
     inf = float("inf")
-    refractory = refractory_time - dt
     # free (non-refractory) time available in this step, in [0, dt]
     free_time = xp.minimum(xp.maximum(dt - refractory, 0.0), dt)
     v_end = relax_voltage_xp(voltage, J, free_time, tau_rc, xp=xp)
     v_nan = xp.isnan(v_end)
 
-    # monotone membrane: it reached threshold iff it ends (or started) above it
-    spiked = ((v_end > 1.0) | (voltage > 1.0)) & ~v_nan
-    J_s = xp.where(spiked, J, 2.0)
-    v0 = xp.where(spiked, voltage, 0.0)
-    # refractory time still to run at the start of the step (>= 0)
+    # monotone membrane: only a neuron ending (or starting) above 1 can cross
+    candidate = ((v_end > 1.0) | (voltage > 1.0)) & ~v_nan
+    J_s = xp.where(candidate, J, 2.0)
+    v0 = xp.where(candidate, voltage, 0.0)
+    # first crossing: refractory time still to run, then the climb (+inf if the
+    # threshold is out of reach); the neuron spikes iff it falls in the step
     start = xp.maximum(refractory, 0.0)
     first = start + time_to_threshold_xp(v0, J_s, tau_rc, xp=xp)
-    # a neuron started above threshold but refractory for the whole step
-    in_step = spiked & (first <= dt)
+    in_step = candidate & (first <= dt)
     # no repeat spikes for J <= 1 (possible only when it started above threshold)
     repeats = J_s > 1.0
     isi = lif_isi_xp(xp.where(repeats, J_s, 2.0), tau_rc, tau_ref, xp=xp)
-    ratio = xp.where(repeats, (dt - first) / isi, 0.0)
-    # ratio is +inf or NaN (0 / 0) only when isi == 0 (tau_ref == 0 and J huge):
-    # an infinite count; -inf means the first spike is after the step
-    ratio_nan = xp.isnan(ratio)
-    saturated = ratio_nan | (ratio == inf)
-    more = xp.maximum(xp.floor(xp.where(saturated, 0.0, ratio)), 0.0)
-    count = xp.where(saturated, inf, 1.0 + more)
-    # time from the last spike to the end of the step; as in exact_lif_step, kept
-    # in [0, isi] so that rounding (or 1e300 spikes in a step) cannot leave the
-    # membrane above threshold
     after_first = xp.maximum(dt - first, 0.0)
-    leftover = after_first - more * isi
+    ratio = xp.where(repeats, after_first / isi, 0.0)
+    # ratio is +inf or NaN (0 / 0) only when isi == 0 (tau_ref == 0 and J huge):
+    # an infinite count
+    saturated = xp.isnan(ratio) | (ratio == inf)
+    more = xp.floor(xp.where(saturated, 0.0, ratio))
+    count = xp.where(saturated, inf, 1.0 + more)
+    # time from the last spike to the end of the step, kept in [0, isi] so that
+    # rounding cannot leave the membrane above threshold; 0 (reset) when the
+    # count is infinite or too large for that remainder to mean anything
     leftover = xp.where(
-        repeats, xp.minimum(xp.maximum(leftover, 0.0), isi), after_first
+        repeats, xp.minimum(xp.maximum(after_first - more * isi, 0.0), isi), after_first
     )
-    # an infinite count ends the step at reset
-    leftover = xp.where(saturated, 0.0, leftover)
+    unresolved = saturated | (ratio >= EXACT_STEP_MAX_RESOLVED_SPIKES)
+    leftover = xp.where(unresolved, 0.0, leftover)
 
     # time left after the last spike's refractory period; positive: free again
     after = leftover - tau_ref
     free_again = after > 0
-    v_free = relax_voltage_xp(0.0, J_s, xp.where(free_again, after, 0.0), tau_rc, xp=xp)
+    v_free = relax_voltage_xp(0.0, J_s, xp.maximum(after, 0.0), tau_rc, xp=xp)
     v_new = xp.where(free_again, v_free, 0.0)
 
-    v_end = xp.where(in_step, v_new, v_end)
+    # preselected by rounding but no crossing: the true end voltage is below 1
+    v_kept = xp.where(candidate & (voltage <= 1.0), xp.minimum(v_end, 1.0), v_end)
+    v_end = xp.where(in_step, v_new, v_kept)
     # nengo's stored refractory convention: the last spike's time plus tau_ref
     refractory = xp.where(in_step, dt - after, refractory)
     output = xp.where(in_step, count * (amplitude / dt), 0.0)

@@ -1,0 +1,221 @@
+"""The in-place numpy step kernel against `exact_lif_step_xp` (the formula source).
+
+`lif_math.exact_lif_step` (what ExactLIF runs in nengo.Simulator) is an in-place,
+subset-only rewrite of `lif_math.exact_lif_step_xp` (what the NengoDL builders
+run) for speed. These tests hold the two equal over random inputs, far edges
+included, so that the formulas live in one place in effect.
+
+Tolerance: the numpy kernel performs, element for element, the same
+floating-point operations in the same order as `exact_lif_step_xp` (it only
+skips those whose result is masked away), so the results are expected to be
+identical. States are compared to 4 ulps (of the value, or of 1 near zero),
+room for a vectorized math routine that rounds differently on a gathered subset
+than on the whole array; spike counts, and where output and state are
+non-finite, must match exactly.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nengo_tuning import lif_math
+
+# Bounded for CI: ~300 examples of up to 24 neurons run in a few seconds.
+SETTINGS = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+
+
+def near_one(dtype):
+    """J exactly 1 and within a few ulps of it, on both sides."""
+    one = dtype(1.0)
+    below, above = [one], [one]
+    for _ in range(4):
+        below.append(np.nextafter(below[-1], dtype(0)))
+        above.append(np.nextafter(above[-1], dtype(2)))
+    return [float(x) for x in below + above[1:]]
+
+
+@st.composite
+def step_cases(draw):
+    """One step's parameters and a random state of a few neurons."""
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    n = draw(st.integers(1, 24))
+    tau_rc = draw(st.floats(1e-6, 1.0))
+    # dt / tau_rc from 1e-4 up to 1e6
+    dt = tau_rc * 10 ** draw(st.floats(-4, 6))
+    tau_ref = draw(
+        st.sampled_from([0.0, 0.5 * dt, dt, 2.5 * dt, draw(st.floats(0, 1))])
+    )
+    min_voltage = draw(st.sampled_from([0.0, -1.0, -10.0, -np.inf]))
+    amplitude = draw(st.sampled_from([1.0, 0.5, 2.0]))
+    big = float(np.finfo(dtype).max)
+    special_J = [np.inf, -np.inf, np.nan, 1e300, -1e300, big, 1e20, -1e20]
+    J = draw(
+        st.lists(
+            st.one_of(
+                st.floats(-5.0, 50.0),
+                st.floats(1.0, 1.01),  # just above threshold: slow crossings
+                st.sampled_from(near_one(dtype)),
+                st.sampled_from(special_J),
+                st.floats(-1e6, 1e6),
+            ),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    voltage = draw(
+        st.lists(
+            st.one_of(
+                st.floats(-2.0, 1.0),
+                st.floats(1.0, 3.0),  # started above threshold (an initial state)
+                st.floats(-1e6, -1.0),  # deep below (min_voltage < -1)
+                st.sampled_from([0.0, 1.0, -1.334841263507809]),
+            ),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    # stored refractory_time: the time still to run at the start is this - dt
+    refractory = draw(
+        st.lists(
+            st.one_of(
+                st.floats(-1.0, 0.0),
+                st.floats(0.0, 3 * dt + tau_ref),
+                st.sampled_from([0.0, dt, dt + tau_ref]),
+            ),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    with np.errstate(over="ignore"):  # 1e300 in float32 is inf: also a case
+        arrays = [np.array(x, dtype=dtype) for x in (J, voltage, refractory)]
+    return {
+        "dt": dt,
+        "J": arrays[0],
+        "voltage": arrays[1],
+        "refractory_time": arrays[2],
+        "tau_rc": tau_rc,
+        "tau_ref": tau_ref,
+        "min_voltage": min_voltage,
+        "amplitude": amplitude,
+    }
+
+
+def numpy_kernel(case):
+    """One in-place step of `exact_lif_step` on copies of the case's state."""
+    voltage = case["voltage"].copy()
+    refractory = case["refractory_time"].copy()
+    output = np.zeros_like(voltage)
+    lif_math.exact_lif_step(
+        case["dt"], case["J"], output, voltage, refractory, case["tau_rc"],
+        case["tau_ref"], case["min_voltage"], case["amplitude"],
+    )  # fmt: skip
+    return output, voltage, refractory
+
+
+def xp_kernel(case):
+    with np.errstate(all="ignore"):  # where() evaluates the branches not taken
+        return lif_math.exact_lif_step_xp(
+            case["dt"], case["J"], case["voltage"], case["refractory_time"],
+            case["tau_rc"], case["tau_ref"], case["min_voltage"], case["amplitude"],
+            xp=np,
+        )  # fmt: skip
+
+
+def assert_same_step(got, expected, case):
+    dtype = case["voltage"].dtype
+    out, v, r = got
+    out_x, v_x, r_x = expected
+    for name, x in zip(("output", "voltage", "refractory_time"), got):
+        assert x.dtype == dtype, name
+    counts = out * (case["dt"] / case["amplitude"])
+    counts_x = out_x * (case["dt"] / case["amplitude"])
+    np.testing.assert_array_equal(counts, counts_x)  # NaN and inf included
+    # the state stays finite whatever the input
+    assert np.all(np.isfinite(v)) and np.all(np.isfinite(r))
+    ulp = 4 * np.finfo(dtype).eps
+    np.testing.assert_allclose(v, v_x, rtol=ulp, atol=ulp)
+    np.testing.assert_allclose(r, r_x, rtol=ulp, atol=ulp * case["dt"])
+
+
+@SETTINGS
+@given(step_cases())
+def test_numpy_kernel_equals_xp_kernel(case):
+    """One step from any state: same counts, same state."""
+    assert_same_step(numpy_kernel(case), xp_kernel(case), case)
+
+
+@SETTINGS
+@given(step_cases(), st.integers(2, 4))
+def test_numpy_kernel_equals_xp_kernel_over_steps(case, n_steps):
+    """Several steps with the state carried over (as a simulator runs them)."""
+    for _ in range(n_steps):
+        got, expected = numpy_kernel(case), xp_kernel(case)
+        assert_same_step(got, expected, case)
+        case = {**case, "voltage": got[1], "refractory_time": got[2]}
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    dtype=st.sampled_from([np.float32, np.float64]),
+    J=st.one_of(st.floats(-1e6, 1.0), st.sampled_from(near_one(np.float64)[:5])),
+    v0=st.one_of(st.floats(-1e6, 1.0), st.just(-1.334841263507809)),
+    dt_over_tau=st.floats(1e-3, 1e6),
+    tau_ref=st.sampled_from([0.0, 1e-6, 0.002]),
+)
+def test_no_spike_without_suprathreshold_current(dtype, J, v0, dt_over_tau, tau_ref):
+    """J <= 1 from v0 <= 1 never reaches threshold, whatever the rounding.
+
+    The exact end voltage is below 1 (or at it, J = v0 = 1); a rounded end
+    voltage of 1 + 1 ulp once fired a burst of up to dt / (69 tau_rc) spikes.
+    """
+    tau_rc = 1e-3
+    args = [np.array([x], dtype=dtype) for x in (J, 0.0, v0, 0.0)]
+    J_arr, output, voltage, refractory = args
+    lif_math.exact_lif_step(
+        dt_over_tau * tau_rc, J_arr, output, voltage, refractory, tau_rc, tau_ref,
+        -np.inf,
+    )  # fmt: skip
+    assert output[0] == 0
+    assert voltage[0] <= 1
+
+
+def test_j_equal_one_burst_reproducer():
+    """The reported case: J = 1, v = -1.33, dt = 1e6 tau_rc fired 14 476 spikes."""
+    J, voltage = np.array([1.0]), np.array([-1.334841263507809])
+    output, refractory = np.zeros(1), np.zeros(1)
+    lif_math.exact_lif_step(1.0, J, output, voltage, refractory, 1e-6, 0.0, -np.inf)
+    assert output[0] == 0
+    assert voltage[0] <= 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_huge_current_burst_state_agrees_with_tensorflow(dtype):
+    """tau_ref = 0 and J = 1e300 (or the float maximum): same state in numpy and TF.
+
+    Over 2**24 spikes in a step, the time after the last spike is below what
+    float32 resolves next to dt; both kernels end such a step at reset.
+    """
+    tf = pytest.importorskip("tensorflow")
+    from nengo_tuning.tf_math import tf_xp
+
+    big = float(np.finfo(dtype).max)
+    J = np.array([1e300 if dtype is np.float64 else big, big, 1e12, 1e6], dtype)
+    zeros = np.zeros_like(J)
+    case = {"dt": 1e-3, "J": J, "voltage": zeros, "refractory_time": zeros}
+    case.update(tau_rc=0.02, tau_ref=0.0, min_voltage=0.0, amplitude=1.0)
+    got = numpy_kernel(case)
+    c = lambda x: tf.constant(x, dtype=dtype)
+    tf_out = lif_math.exact_lif_step_xp(
+        c(1e-3), c(J), c(zeros), c(zeros), c(0.02), c(0.0), c(0.0), 1.0, xp=tf_xp
+    )
+    np.testing.assert_allclose(tf_out[0].numpy(), got[0], rtol=1e-5)
+    assert got[1][0] == tf_out[1].numpy()[0] == 0.0  # a reset, in both
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(tf_out[1].numpy(), got[1], rtol=0, atol=64 * eps)
+    np.testing.assert_allclose(tf_out[2].numpy(), got[2], rtol=0, atol=64 * eps * 1e-3)
