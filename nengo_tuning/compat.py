@@ -82,6 +82,16 @@ def _tensorflow_version():
     return None
 
 
+def nengo_dl_needs_preparing():
+    """Whether nengo-dl 3.6.0 can be imported only after :func:`prepare_nengo_dl`.
+
+    True on TensorFlow >= 2.13, where its own ``import nengo_dl`` fails unless
+    ``nengo_tuning`` (or :func:`prepare_nengo_dl`) came first. Imports nothing.
+    """
+    tf_version = _tensorflow_version()
+    return tf_version is not None and tf_version >= (2, 13)
+
+
 def prepare_nengo_dl():
     """Make nengo-dl 3.6.0 importable on the installed TensorFlow.
 
