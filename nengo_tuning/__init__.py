@@ -4,6 +4,7 @@ Importing this package does not import TensorFlow or NengoDL; the NengoDL
 builders are registered lazily (see :mod:`nengo_tuning.dl_registry`).
 """
 
+from nengo_tuning import compat
 from nengo_tuning.dl_registry import install_dl_builders
 from nengo_tuning.lif_math import (
     DEFAULT_SIGMA,
@@ -14,6 +15,9 @@ from nengo_tuning.lif_math import (
 )
 from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
 from nengo_tuning.version import version as __version__
+
+# lets nengo-dl 3.6.0 import on current TensorFlow (imports nothing now)
+compat.install_nengo_dl_import_hook()
 
 __all__ = [
     "DEFAULT_SIGMA",

@@ -14,7 +14,192 @@ The module is split in two sections:
 Importing this module imports neither TensorFlow nor NengoDL.
 """
 
+import sys
+
 # --- the NengoDL stack ----------------------------------------------------------
+#
+# nengo-dl 3.6.0 (the newest release, 2023) imports and runs unchanged on
+# TensorFlow 2.12, which ships Keras 2 as ``keras`` with the module layout
+# nengo-dl expects: there, nothing below does anything. Newer TensorFlow needs
+# three fixes, applied by :func:`prepare_nengo_dl` just before ``nengo_dl`` is
+# first imported:
+#
+# P2  TF >= 2.16 routes ``tf.keras`` to Keras 3, which nengo-dl cannot use.
+#     Keras 2 comes from the ``tf-keras`` package (same minor version as TF) and
+#     is selected by the environment variable ``TF_USE_LEGACY_KERAS=1``, read by
+#     TF at ``import tensorflow`` and at the first use of ``tf.keras``. This is a
+#     switch for the whole process: once NengoDL is imported, ``tf.keras`` is
+#     Keras 2 for every library in it (nengo-dl's models are Keras 2 models).
+# P3  ``nengo_dl/compat.py`` imports ``Functional`` and ``_build_map`` from
+#     ``keras.engine.functional``; Keras 2 now has that module at
+#     ``<keras 2>.src.engine.functional``.
+# P4  It imports ``BatchNormalizationV1`` and ``BatchNormalizationV2`` from
+#     ``keras.layers``; Keras 2 now has them in ``<keras 2>.src.layers``.
+#
+# ``<keras 2>`` is the ``keras`` package on TF 2.13-2.15 and ``tf_keras`` on
+# TF >= 2.16. Versions checked (import, this package's NengoDL tests, Nengo's
+# suite on NengoDL): TF 2.12.1 (nothing applied) and TF 2.21.0 with tf-keras
+# 2.21.0 (P2-P4). The private TF modules nengo-dl imports otherwise still exist
+# in TF 2.21. Nothing else of nengo-dl or Keras is changed.
+#
+# Import order: :func:`install_nengo_dl_import_hook` (run by
+# ``import nengo_tuning``, importing nothing itself) makes the first
+# ``import nengo_dl`` call :func:`prepare_nengo_dl`. On TF >= 2.13 a process
+# that imports ``nengo_dl`` before ``nengo_tuning`` fails in nengo-dl's own
+# import (``No module named 'keras.engine'``): import ``nengo_tuning`` first,
+# or call :func:`prepare_nengo_dl` first.
+
+#: The stacks nengo-dl 3.6.0 is tested on, for error messages.
+TESTED_NENGO_DL_STACKS = (
+    "nengo-dl 3.6.0 with tensorflow 2.12.1 (Python 3.10, 3.11), or with "
+    "tensorflow 2.21 and tf-keras 2.21 (Python 3.12, 3.13); "
+    'pip install "nengo-tuning[dl]" installs the one for your Python'
+)
+
+# Distribution names under which TensorFlow may be installed.
+_TF_DISTRIBUTIONS = ("tensorflow", "tensorflow-cpu", "tensorflow-macos")
+
+_nengo_dl_prepared = False
+
+
+def _installed_version(distribution):
+    """Return the (major, minor) version of an installed distribution, or None."""
+    import importlib.metadata  # pylint: disable=import-outside-toplevel
+
+    try:
+        version = importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    major, minor = version.split(".")[:2]
+    return int(major), int("".join(c for c in minor if c.isdigit()) or 0)
+
+
+def _tensorflow_version():
+    for distribution in _TF_DISTRIBUTIONS:
+        version = _installed_version(distribution)
+        if version is not None:
+            return version
+    return None
+
+
+def nengo_dl_needs_preparing():
+    """Whether nengo-dl 3.6.0 can be imported only after :func:`prepare_nengo_dl`.
+
+    True on TensorFlow >= 2.13, where its own ``import nengo_dl`` fails unless
+    ``nengo_tuning`` (or :func:`prepare_nengo_dl`) came first. Imports nothing.
+    """
+    tf_version = _tensorflow_version()
+    return tf_version is not None and tf_version >= (2, 13)
+
+
+def prepare_nengo_dl():
+    """Make nengo-dl 3.6.0 importable on the installed TensorFlow.
+
+    Call before the first ``import nengo_dl``; ``import nengo_tuning`` arranges
+    this automatically (see :func:`install_nengo_dl_import_hook`). Does nothing
+    on TensorFlow <= 2.12 or when called again. On TensorFlow >= 2.16 it sets
+    ``TF_USE_LEGACY_KERAS=1``, which makes ``tf.keras`` Keras 2 (``tf_keras``)
+    for the whole process.
+
+    Raises
+    ------
+    ImportError
+        If the installed stack cannot run nengo-dl 3.6.0 (no matching
+        ``tf-keras``, Keras 3 already selected), with what to install or change.
+    """
+    global _nengo_dl_prepared  # pylint: disable=global-statement
+    if _nengo_dl_prepared or "nengo_dl" in sys.modules:
+        return
+    tf_version = _tensorflow_version()
+    if tf_version is None or tf_version < (2, 13):
+        # no TensorFlow (nengo_dl's import says so) or the TF 2.12 stack: nothing
+        _nengo_dl_prepared = True
+        return
+
+    keras2 = "keras"
+    if tf_version >= (2, 16):
+        keras2 = "tf_keras"
+        _select_keras2(tf_version)
+
+    import importlib  # pylint: disable=import-outside-toplevel
+
+    # P3: serve nengo-dl's ``from keras.engine.functional import ...``. A module
+    # found in sys.modules is used as is; Keras 3 has no ``keras.engine``, so no
+    # other import can mean Keras 3's module by this name.
+    functional = importlib.import_module(f"{keras2}.src.engine.functional")
+    sys.modules.setdefault("keras.engine.functional", functional)
+
+    # P4: serve nengo-dl's ``from keras.layers import BatchNormalizationV1, ...``.
+    # When a module lacks the attribute, ``from package import name`` falls back
+    # to ``sys.modules["package.name"]`` (Python >= 3.7 import semantics), so the
+    # two Keras 2 classes are registered there, leaving Keras 3's own
+    # ``keras.layers`` namespace untouched.
+    layers = importlib.import_module(f"{keras2}.src.layers")
+    for name in ("BatchNormalizationV1", "BatchNormalizationV2"):
+        sys.modules.setdefault(f"keras.layers.{name}", getattr(layers, name))
+    _nengo_dl_prepared = True
+
+
+def _select_keras2(tf_version):
+    """P2: select Keras 2 (``tf_keras``) for ``tf.keras``, or explain why not."""
+    import os  # pylint: disable=import-outside-toplevel
+
+    keras2_version = _installed_version("tf-keras")
+    if keras2_version != tf_version:
+        tf_minor = "{}.{}".format(*tf_version)
+        found = "tf-keras {}.{}".format(*keras2_version) if keras2_version else "none"
+        raise ImportError(
+            f"nengo-dl 3.6.0 needs Keras 2 on TensorFlow {tf_minor}, from tf-keras "
+            f'{tf_minor} (found: {found}): pip install "tf-keras=={tf_minor}.*". '
+            f"Tested: {TESTED_NENGO_DL_STACKS}."
+        )
+    setting = os.environ.get("TF_USE_LEGACY_KERAS")
+    if setting not in (None, "1", "true", "True"):
+        raise ImportError(
+            f"TF_USE_LEGACY_KERAS={setting} selects Keras 3, which nengo-dl 3.6.0 "
+            "cannot use: unset it or set it to 1."
+        )
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    import tf_keras  # pylint: disable=import-outside-toplevel
+
+    # TF resolves tf.keras once, at its first use; if that happened before the
+    # variable was set, tf.keras is Keras 3 for the rest of the process
+    if tf.keras.layers.Layer is not tf_keras.layers.Layer:
+        raise ImportError(
+            "tf.keras was already used as Keras 3 in this process, and nengo-dl "
+            "3.6.0 needs Keras 2: import nengo_tuning (or set TF_USE_LEGACY_KERAS=1) "
+            "before the first use of tf.keras."
+        )
+
+
+class _NengoDLImportHook:
+    """Meta path finder that runs :func:`prepare_nengo_dl` at ``import nengo_dl``.
+
+    It finds nothing itself (returns None, so the normal finders import
+    nengo_dl) and removes itself after its first use.
+    """
+
+    @classmethod
+    def find_spec(
+        cls, fullname, path=None, target=None
+    ):  # pylint: disable=unused-argument
+        if fullname == "nengo_dl":
+            if cls in sys.meta_path:
+                sys.meta_path.remove(cls)
+            prepare_nengo_dl()
+
+
+def install_nengo_dl_import_hook():
+    """Run :func:`prepare_nengo_dl` when ``nengo_dl`` is first imported.
+
+    Imports nothing. Called by ``import nengo_tuning``; does nothing if
+    ``nengo_dl`` is already imported (as it can be only on TensorFlow <= 2.12,
+    or after :func:`prepare_nengo_dl`).
+    """
+    if "nengo_dl" not in sys.modules and _NengoDLImportHook not in sys.meta_path:
+        sys.meta_path.insert(0, _NengoDLImportHook)
 
 
 # --- NengoDL private API --------------------------------------------------------
