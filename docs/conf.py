@@ -1,13 +1,22 @@
 """Sphinx configuration of the nengo_tuning documentation.
 
-Build with warnings as errors, from the repository root::
+Build with warnings as errors and every reference checked, from the repository
+root::
 
-    sphinx-build -W --keep-going -b html docs docs/_build/html
+    sphinx-build -W --keep-going -n -b html docs docs/_build/html
+
+The build needs no network: links into the documentation of Python, numpy,
+matplotlib, Nengo and NengoDL come from the small inventories in
+``docs/_intersphinx`` (see its README), and MathJax is served from the build
+folder when ``sphinx-mathjax-offline`` is installed (the ``docs`` extra).
 
 The example notebooks (``docs/examples`` links to ``../examples``) are executed
 by myst-nb on the first build and cached (``docs/_build/.jupyter_cache``), so
 later builds are fast; a notebook that raises fails the build.
 """
+
+import importlib.util
+import sys
 
 import nengo_tuning
 
@@ -18,19 +27,55 @@ version = release = nengo_tuning.__version__
 
 extensions = [
     "sphinx.ext.autodoc",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_nb",
 ]
+# MathJax from the build folder instead of a CDN, so formulas render offline.
+# The package's import name has hyphens; without it, pages load MathJax online.
+if importlib.util.find_spec("sphinx-mathjax-offline") is not None:
+    extensions.append("sphinx-mathjax-offline")
 
 source_suffix = {".rst": "restructuredtext", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_intersphinx", "**/.ipynb_checkpoints"]
 root_doc = "index"
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+
+# `name` (single backquotes) is a link to a Python object, as in Nengo's docs:
+# `~nengo_tuning.neurons.ExactLIF`, `.gain_bias`, `nengo.LIF`.
+default_role = "py:obj"
+
+# Every reference must resolve: an unresolved one is a warning, and -W makes it an
+# error. Each ignored target says why it cannot be a link.
+nitpicky = True
+nitpick_ignore = []
+
+# Links into other projects' docs. The inventories are small text files kept in
+# docs/_intersphinx (Sphinx's inventory format 1: "name type page" per line, the
+# anchor being the name): the build reads no network, so it never hangs or fails
+# offline. They list the objects these docs refer to; add a line when a new
+# reference to another project's object is written.
+intersphinx_mapping = {
+    name: (url, f"_intersphinx/{name}.inv")
+    for name, url in {
+        "python": "https://docs.python.org/3/",
+        "numpy": "https://numpy.org/doc/stable/",
+        "matplotlib": "https://matplotlib.org/stable/",
+        "nengo": "https://www.nengo.ai/nengo/",
+        "nengo_dl": "https://www.nengo.ai/nengo-dl/",
+    }.items()
+}
 
 # autodoc / numpydoc
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "show-inheritance": True}
+# A method documents itself or not at all: the builders' NengoDL hooks (build_pre,
+# step, training_step) would otherwise repeat NengoDL's own text, whose references
+# are relative to nengo_dl and cannot resolve here; their base class links to it.
+autodoc_inherit_docstrings = False
 numpydoc_show_class_members = False  # the members are documented by autodoc
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
@@ -42,5 +87,64 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
 
-html_theme = "alabaster"
+# A wide theme for API pages: code and notebook cells scroll instead of being cut.
+html_theme = "pydata_sphinx_theme"
 html_title = f"nengo_tuning {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_sidebars = {"**": ["sidebar-nav-bs"], "index": []}
+html_css_files = ["nengo_tuning.css"]
+html_show_sourcelink = False
+
+
+def public_bases(app, name, obj, options, bases):
+    """Name each base class in "Bases:" the way its documentation does.
+
+    A private base (``_TuningBuilder``) gives way to its own bases, and a class that
+    Nengo or NengoDL export at the top level is named so (``nengo.LIF``, not
+    ``nengo.neurons.LIF``): that is the name their documentation indexes.
+    """
+    public = []
+    for base in bases:
+        if isinstance(base, type) and base.__name__.startswith("_"):
+            public.extend(b for b in base.__bases__ if b not in public)
+        else:
+            public.append(base)
+    for i, base in enumerate(public):
+        package_name = getattr(base, "__module__", "").split(".")[0]
+        package = sys.modules.get(package_name)
+        exported = getattr(package, getattr(base, "__name__", ""), None)
+        if package_name in ("nengo", "nengo_dl") and exported is base:
+            public[i] = f":py:class:`{package_name}.{base.__name__}`"
+    bases[:] = public
+
+
+def resolve_reexport(app, env, node, contnode):
+    """Link a name the package re-exports to where its object is documented.
+
+    ``nengo_tuning.ExactLIF`` is documented as ``nengo_tuning.neurons.ExactLIF``;
+    a reference to the short name keeps its text and links to the long one.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"]
+    module_name, _, name = target.rpartition(".")
+    if module_name.split(".")[0] != "nengo_tuning" or module_name not in sys.modules:
+        return None
+    obj = getattr(sys.modules[module_name], name, None)
+    defined_as = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
+    if defined_as == target or not defined_as.startswith("nengo_tuning."):
+        return None
+    return env.get_domain("py").resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], defined_as, node, contnode
+    )
+
+
+def setup(app):
+    app.connect("autodoc-process-bases", public_bases)
+    app.connect("missing-reference", resolve_reexport)
