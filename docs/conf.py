@@ -41,7 +41,6 @@ if importlib.util.find_spec("sphinx-mathjax-offline") is not None:
 source_suffix = {".rst": "restructuredtext", ".ipynb": "myst-nb"}
 exclude_patterns = ["_build", "_intersphinx", "**/.ipynb_checkpoints"]
 root_doc = "index"
-templates_path = ["_templates"]
 html_static_path = ["_static"]
 
 # `name` (single backquotes) is a link to a Python object, as in Nengo's docs:
@@ -72,6 +71,8 @@ intersphinx_mapping = {
 # autodoc / numpydoc
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "show-inheritance": True}
+# Signatures show defaults as written (xp=np), not as repr (a module and its path).
+autodoc_preserve_defaults = True
 # A method documents itself or not at all: the builders' NengoDL hooks (build_pre,
 # step, training_step) would otherwise repeat NengoDL's own text, whose references
 # are relative to nengo_dl and cannot resolve here; their base class links to it.
@@ -97,7 +98,9 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"**": ["sidebar-nav-bs"], "index": []}
+# No left sidebar: the top bar reaches every page, "previous"/"next" walk through
+# the examples, and the page is left wide enough for 88-column code.
+html_sidebars = {"**": []}
 html_css_files = ["nengo_tuning.css"]
 html_show_sourcelink = False
 
