@@ -71,6 +71,13 @@ intersphinx_mapping = {
 # autodoc / numpydoc
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": True, "show-inheritance": True}
+# Without the dl extra (TensorFlow has no wheels for some Pythons), the backend
+# modules are documented from stand-ins for TensorFlow and NengoDL.
+autodoc_mock_imports = [
+    name
+    for name in ("tensorflow", "nengo_dl")
+    if importlib.util.find_spec(name) is None
+]
 # Signatures show defaults as written (xp=np), not as repr (a module and its path).
 autodoc_preserve_defaults = True
 # A method documents itself or not at all: the builders' NengoDL hooks (build_pre,

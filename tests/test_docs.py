@@ -13,6 +13,10 @@ import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
+# the docs extra (the theme and the offline MathJax are checked by the build)
+for _module in ("sphinx", "numpydoc", "myst_nb"):
+    pytest.importorskip(_module, reason="the docs extra is not installed")
+
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory, request):
