@@ -135,24 +135,38 @@ def public_bases(app, name, obj, options, bases):
 
 
 def resolve_reexport(app, env, node, contnode):
-    """Link a name the package re-exports to where its object is documented.
+    """Link a name that a module re-exports to where its object is documented.
 
-    ``nengo_tuning.ExactLIF`` is documented as ``nengo_tuning.neurons.ExactLIF``;
-    a reference to the short name keeps its text and links to the long one.
+    ``nengo_tuning.ExactLIF`` is documented as ``nengo_tuning.neurons.ExactLIF``,
+    and a constant imported from ``lif_math`` where it is documented; a reference
+    to the other name keeps its text and links to the documented one.
     """
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"]
     module_name, _, name = target.rpartition(".")
-    if module_name.split(".")[0] != "nengo_tuning" or module_name not in sys.modules:
+    module = sys.modules.get(module_name)
+    if module_name.split(".")[0] != "nengo_tuning" or module is None:
         return None
-    obj = getattr(sys.modules[module_name], name, None)
-    defined_as = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
-    if defined_as == target or not defined_as.startswith("nengo_tuning."):
+    obj = getattr(module, name, None)
+    if obj is None:
         return None
-    return env.get_domain("py").resolve_xref(
-        env, node["refdoc"], app.builder, node["reftype"], defined_as, node, contnode
-    )
+    domain = env.get_domain("py")
+    for documented in domain.objects:
+        home, _, documented_name = documented.rpartition(".")
+        if documented_name != name or documented == target:
+            continue
+        if getattr(sys.modules.get(home), name, None) is obj:
+            return domain.resolve_xref(
+                env,
+                node["refdoc"],
+                app.builder,
+                node["reftype"],
+                documented,
+                node,
+                contnode,
+            )
+    return None
 
 
 def setup(app):
