@@ -65,6 +65,8 @@ intersphinx_mapping = {
         "matplotlib": "https://matplotlib.org/stable/",
         "nengo": "https://www.nengo.ai/nengo/",
         "nengo_dl": "https://www.nengo.ai/nengo-dl/",
+        # not a Sphinx site: its pages have no per-object anchors
+        "tensorflow": "https://www.tensorflow.org/api_docs/python/",
     }.items()
 }
 
@@ -112,12 +114,38 @@ html_css_files = ["nengo_tuning.css"]
 html_show_sourcelink = False
 
 
+def public_name(cls):
+    """The name under which another project documents ``cls``, or None.
+
+    Nengo and NengoDL document the classes they export at the top level under that
+    name (``nengo.LIF``, not ``nengo.neurons.LIF``); Keras classes are documented
+    as ``tf.keras`` classes (``tf.keras.layers.Layer``, whatever Keras package or
+    stand-in defines them).
+    """
+    module = getattr(cls, "__module__", "") or ""
+    name = getattr(cls, "__name__", "")
+    package_name = module.split(".")[0]
+    if package_name in ("nengo", "nengo_dl"):
+        if getattr(sys.modules.get(package_name), name, None) is cls:
+            return f"{package_name}.{name}"
+    elif package_name in ("keras", "tf_keras") and "tensorflow" in sys.modules:
+        keras = sys.modules["tensorflow"].keras
+        for namespace in ("", "layers.", "callbacks.", "models."):
+            holder = keras
+            for part in namespace.split(".")[:-1]:
+                holder = getattr(holder, part)
+            if getattr(holder, name, None) is cls:
+                return f"tf.keras.{namespace}{name}"
+    elif package_name == "tensorflow":  # an autodoc stand-in, without the dl extra
+        return f"tf{module[len('tensorflow'):]}.{name}"
+    return None
+
+
 def public_bases(app, name, obj, options, bases):
     """Name each base class in "Bases:" the way its documentation does.
 
-    A private base (``_TuningBuilder``) gives way to its own bases, and a class that
-    Nengo or NengoDL export at the top level is named so (``nengo.LIF``, not
-    ``nengo.neurons.LIF``): that is the name their documentation indexes.
+    A private base (``_TuningBuilder``) gives way to its own bases, and another
+    project's class is named as that project documents it (`public_name`).
     """
     public = []
     for base in bases:
@@ -126,11 +154,9 @@ def public_bases(app, name, obj, options, bases):
         else:
             public.append(base)
     for i, base in enumerate(public):
-        package_name = getattr(base, "__module__", "").split(".")[0]
-        package = sys.modules.get(package_name)
-        exported = getattr(package, getattr(base, "__name__", ""), None)
-        if package_name in ("nengo", "nengo_dl") and exported is base:
-            public[i] = f":py:class:`{package_name}.{base.__name__}`"
+        documented_as = public_name(base)
+        if documented_as is not None:
+            public[i] = f":py:class:`{documented_as}`"
     bases[:] = public
 
 
