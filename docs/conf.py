@@ -41,6 +41,7 @@ if importlib.util.find_spec("sphinx-mathjax-offline") is not None:
 source_suffix = {".rst": "restructuredtext", ".ipynb": "myst-nb"}
 exclude_patterns = ["_build", "_intersphinx", "**/.ipynb_checkpoints"]
 root_doc = "index"
+templates_path = ["_templates"]
 html_static_path = ["_static"]
 
 # `name` (single backquotes) is a link to a Python object, as in Nengo's docs:
@@ -101,10 +102,17 @@ myst_enable_extensions = ["dollarmath", "amsmath"]
 html_theme = "pydata_sphinx_theme"
 html_title = f"nengo_tuning {release}"
 html_theme_options = {
+    # the header: three sections, the rest under "More", and a search button
+    "header_links_before_dropdown": 3,
+    "navbar_align": "left",
+    "navbar_persistent": [],
+    "navbar_end": ["search-button", "theme-switcher"],
+    "logo": {"text": "nengo_tuning"},  # the version is in the footer
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
+    "footer_center": ["version"],
     "footer_end": ["sphinx-version"],
 }
 # No left sidebar: the top bar reaches every page, "previous"/"next" walk through
