@@ -347,9 +347,9 @@ class ExactLIF(LIF):
 class SoftLIF(ExactLIF):
     """Spiking LIF neuron that trains through the smooth SoftLIF curve.
 
-    It runs exactly as `ExactLIF` (the same exact multi-spike dynamics), and
-    `.rates` is the LIF curve, because decoders must be solved for what the
-    neuron actually emits. ``sigma`` names the smooth `SoftLIFRate` curve that
+    It runs exactly as `ExactLIF` (the same exact multi-spike dynamics), and its
+    `~.ExactLIF.rates` are the LIF curve, because decoders must be solved for what
+    the neuron actually emits. ``sigma`` names the smooth `SoftLIFRate` curve that
     stands in for it when gradients are needed: NengoDL trains it through that
     curve (see :mod:`nengo_tuning.neuron_builders`). The smooth curve is
     available as `.smooth_type` and `.smooth_rates`.

@@ -13,6 +13,15 @@ def test_examples_exist():
     assert len(EXAMPLES) >= 3
 
 
+def _outputs(notebook):
+    return [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    ]
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
 def test_example_runs(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)
@@ -24,20 +33,14 @@ def test_example_runs(path, tmp_path):
         resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()
-    errors = [
-        output
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.output_type == "error"
-    ]
-    assert not errors
+    outputs = _outputs(notebook)
+    assert not [output for output in outputs if output.output_type == "error"]
     # every notebook shows at least one figure
-    images = [
-        output
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if "image/png" in output.get("data", {})
-    ]
-    assert images
+    assert [output for output in outputs if "image/png" in output.get("data", {})]
+    # and each figure once: the inline backend displays it when the cell ends, so a
+    # cell must not also return it (or an Axes, a Legend...) as its value
+    values = [output for output in outputs if output.output_type == "execute_result"]
+    for value in values:
+        assert "image/png" not in value.data, value
+        assert "matplotlib" not in value.data.get("text/plain", ""), value
+        assert not value.data.get("text/plain", "").startswith("<Axes"), value
