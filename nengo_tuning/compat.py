@@ -18,3 +18,23 @@ Importing this module imports neither TensorFlow nor NengoDL.
 
 
 # --- NengoDL private API --------------------------------------------------------
+
+
+# --- nengo_dl.Converter ---------------------------------------------------------
+# nengo-dl 3.6.0's converter extension points are class attributes: the registry
+# ``Converter.converters`` (Keras layer class -> LayerConverter, by exact class)
+# and ``LayerConverter.activation_map`` (activation function -> neuron type).
+# ``Converter.register`` warns when a class is registered twice; registering
+# through this function instead keeps repeated installs silent. The layer
+# classes come from ``tf.keras``, which is Keras 2 on every supported stack
+# (``tf_keras`` with ``TF_USE_LEGACY_KERAS=1`` on TensorFlow >= 2.16).
+
+
+def register_keras_layer_converter(layer_class, converter_class):
+    """Make ``nengo_dl.Converter`` convert ``layer_class`` with ``converter_class``.
+
+    Idempotent; imports NengoDL.
+    """
+    import nengo_dl  # pylint: disable=import-outside-toplevel
+
+    nengo_dl.Converter.converters[layer_class] = converter_class
