@@ -25,8 +25,9 @@ import sys
 
 import tensorflow as tf
 
+from nengo_tuning import lif_math
 from nengo_tuning.neurons import DEFAULT_SIGMA, SoftLIFRate
-from nengo_tuning.tf_math import softlif_rate_tf
+from nengo_tuning.tf_math import tf_xp, with_derivative
 
 _PACKAGE = "nengo_tuning"
 
@@ -49,12 +50,13 @@ def _checked_parameters(sigma, tau_rc, tau_ref, amplitude):
 
 
 def _register_converter_if_loaded():
-    """Register the NengoDL converter support if NengoDL is already imported."""
-    if "nengo_dl" in sys.modules:
-        # pylint: disable-next=import-outside-toplevel
-        from nengo_tuning.converter import install_converter
+    """Register the NengoDL converter support if NengoDL is already imported.
 
-        install_converter()
+    Importing :mod:`nengo_tuning.converter` registers it (a plain ``import``, as
+    that module imports this one: a circular ``from ... import`` would fail).
+    """
+    if "nengo_dl" in sys.modules:
+        import nengo_tuning.converter  # noqa: F401  pylint: disable=import-outside-toplevel
 
 
 @tf.keras.utils.register_keras_serializable(package=_PACKAGE)
@@ -71,7 +73,24 @@ def softlif(x):
     return _default_rate(x)
 
 
-_default_rate = softlif_rate_tf(DEFAULT_SIGMA, 0.02, 0.002, 1.0)
+def _softlif_rate_fn(sigma, tau_rc, tau_ref, amplitude):
+    """The SoftLIF rate of ``J``, with its analytic derivative as gradient.
+
+    The parameters become constants of ``J``'s dtype when the function is
+    traced, so that one layer serves float16, float32 and float64 inputs (an op
+    like ``log(sigma)`` on a Python float would otherwise be float32).
+    """
+
+    def params(J):
+        return [tf.constant(p, J.dtype) for p in (sigma, tau_rc, tau_ref, amplitude)]
+
+    return with_derivative(
+        lambda J: lif_math.softlif_rate_xp(J, *params(J), xp=tf_xp),
+        lambda J: lif_math.softlif_rate_derivative_xp(J, *params(J), xp=tf_xp),
+    )
+
+
+_default_rate = _softlif_rate_fn(DEFAULT_SIGMA, 0.02, 0.002, 1.0)
 
 
 @tf.keras.utils.register_keras_serializable(package=_PACKAGE)
@@ -119,7 +138,7 @@ class SoftLIFActivation(tf.keras.layers.Layer):
         self.tau_rc = params["tau_rc"]
         self.tau_ref = params["tau_ref"]
         self.amplitude = params["amplitude"]
-        self._rate = softlif_rate_tf(**params)
+        self._rate = _softlif_rate_fn(**params)
         _register_converter_if_loaded()
 
     def call(self, inputs):
