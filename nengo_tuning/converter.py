@@ -49,6 +49,7 @@ import warnings
 import nengo
 import nengo_dl
 import numpy as np
+from nengo.params import NumberParam
 from nengo_dl.converter import LayerConverter
 
 from nengo_tuning import compat
@@ -147,6 +148,33 @@ def scaled_neuron_type(neuron_type, scale):
     return type(neuron_type)(**params)
 
 
+class ScaledDistribution(nengo.dists.Distribution):
+    """The samples of ``dist`` times ``scale`` (same random draws).
+
+    `scale_firing_rates` scales an ensemble's ``max_rates`` with it, so that
+    Nengo derives the same gains and biases for the scaled neuron type.
+    """
+
+    dist = nengo.dists.DistributionParam("dist")
+    scale = NumberParam("scale", low=0, low_open=True)
+
+    def __init__(self, dist, scale):
+        super().__init__()
+        self.dist = dist
+        self.scale = scale
+
+    def sample(self, n, d=None, rng=np.random):
+        return self.scale * self.dist.sample(n, d=d, rng=rng)
+
+
+def _scale_max_rates(max_rates, scale):
+    if isinstance(max_rates, ScaledDistribution):
+        return ScaledDistribution(max_rates.dist, max_rates.scale * scale)
+    if isinstance(max_rates, nengo.dists.Distribution):
+        return ScaledDistribution(max_rates, scale)
+    return np.asarray(max_rates) * scale
+
+
 def scale_firing_rates(network, scale):
     """Multiply the firing rates of a network's LIF-like neurons, exactly.
 
@@ -181,6 +209,8 @@ def scale_firing_rates(network, scale):
     for ens in net.all_ensembles:
         if isinstance(ens.neuron_type, LIF_LIKE_TYPES):
             ens.neuron_type = scaled_neuron_type(ens.neuron_type, scale)
+            if ens.gain is None or ens.bias is None:
+                ens.max_rates = _scale_max_rates(ens.max_rates, scale)
             scaled.append(ens)
         elif not isinstance(ens.neuron_type, nengo.Direct):
             skipped.add(type(ens.neuron_type).__name__)
