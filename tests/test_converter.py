@@ -251,3 +251,63 @@ def test_spiking_network_at_5ms_with_rates_past_1_over_dt(trained, digits):
     lif_acc, lif_counts = results[nengo.LIF]
     assert np.max(lif_counts) <= n_steps + 1e-3
     assert lif_acc <= acc - 0.03
+
+
+@pytest.mark.parametrize("scale", [1, 10, 300])
+def test_relu_lif_is_a_relu_under_input_scaling(scale):
+    """(tau_rc / s) G(s x) lies between relu(x) - 1/s and relu(x) - 1/(2s).
+
+    G is the analytic LIF rate with tau_ref = 0 (float64); the bound is the
+    module docstring's series argument, checked here at 2000 activations.
+    """
+    neuron_type = converter.relu_lif(tau_rc=0.05)
+    assert neuron_type == ExactLIF(tau_rc=0.05, tau_ref=0, amplitude=0.05)
+    assert converter.relu_lif(0.05, spiking=False) == nengo.LIFRate(
+        tau_rc=0.05, tau_ref=0, amplitude=0.05
+    )
+    x = np.concatenate([np.linspace(-1, 1, 1000), np.logspace(-4, 3, 1000)])
+    out = neuron_type.amplitude / scale * lif_math.lif_rate(scale * x, 0.05, 0.0)
+    error = np.maximum(x, 0) - out
+    assert np.all(error <= 1 / scale * (1 + 1e-9))
+    above = x > 1 / scale
+    assert np.all(error[above] >= 1 / (2 * scale) * (1 - 1e-6))
+
+
+def test_relu_network_on_exact_lif_neurons(digits):
+    """A ReLU-trained MLP converted with relu_lif and scale_firing_rates=20.
+
+    As rates (nengo.LIFRate) it matches the Keras logits to 1/s per hidden
+    activation times the output weights (bounded below through |W|); as exact
+    spikes at dt = 5 ms it classifies as the Keras model does (within 2 points).
+    """
+    (x_train, y_train), (x_test, y_test) = digits
+    tf.keras.utils.set_random_seed(0)
+    inp = tf.keras.Input((64,))
+    hidden = tf.keras.layers.Dense(32, activation=tf.nn.relu)(inp)
+    model = tf.keras.Model(inp, tf.keras.layers.Dense(10)(hidden))
+    model.compile(
+        optimizer=tf.keras.optimizers.Adam(0.005),
+        loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    model.fit(x_train, y_train, epochs=10, batch_size=32, verbose=0)
+    keras_out = model.predict(x_test, verbose=0)
+    keras_acc = np.mean(np.argmax(keras_out, axis=1) == y_test)
+    scale = 20
+
+    conv = nengo_dl.Converter(
+        model,
+        swap_activations={tf.nn.relu: converter.relu_lif(spiking=False)},
+        scale_firing_rates=scale,
+    )
+    out, _ = run(conv, model, x_test)
+    w_out = np.abs(model.layers[-1].kernel.numpy()).sum(axis=0)
+    assert np.all(np.abs(out[:, 0] - keras_out) <= w_out / scale + 1e-4)
+
+    conv = nengo_dl.Converter(
+        model,
+        swap_activations={tf.nn.relu: converter.relu_lif()},
+        scale_firing_rates=scale,
+    )
+    out, _ = run(conv, model, x_test, dt=0.005, n_steps=20)
+    acc = np.mean(np.argmax(out[:, 10:].mean(axis=1), axis=1) == y_test)
+    assert acc >= keras_acc - 0.02
