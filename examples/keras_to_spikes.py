@@ -285,7 +285,7 @@ def plot(rows, dts=(0.001, 0.005)):
         ax.set_xlabel("hidden spikes per inference")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("test accuracy")
-    axes[-1].legend(fontsize="small")
+    axes[0].legend(fontsize="x-small", loc="lower right")
     fig.tight_layout()
     return fig
 
