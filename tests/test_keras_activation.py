@@ -121,13 +121,19 @@ def test_trains_in_plain_keras():
 
 @pytest.mark.parametrize("fmt", ["model.keras", "model.h5", "saved_model"])
 def test_save_load_round_trip(fmt, tmp_path):
-    """Saved and loaded with the model: same parameters, identical outputs."""
+    """Saved and loaded with the model: same parameters, identical outputs.
+
+    The `softlif` function activation is saved by its registered name; the
+    legacy HDF5 format of tf_keras 2.21 cannot load any registered function
+    activation ("Unknown activation function: 'function'"), so there only the
+    layer is checked (docs/keras.rst says so).
+    """
     layer = SoftLIFActivation(sigma=0.05, tau_rc=0.03, tau_ref=0.001, amplitude=0.01)
     inp = tf.keras.Input((3,))
-    h = tf.keras.layers.Dense(8)(inp)
-    h = layer(h)
-    h2 = tf.keras.layers.Dense(4, activation=keras_activation.softlif)(inp)
-    out = tf.keras.layers.Concatenate()([h, h2])
+    out = layer(tf.keras.layers.Dense(8)(inp))
+    if fmt != "model.h5":
+        function_out = tf.keras.layers.Dense(4, activation=keras_activation.softlif)
+        out = tf.keras.layers.Concatenate()([out, function_out(inp)])
     model = tf.keras.Model(inp, out)
     x = np.random.RandomState(1).uniform(-2, 2, size=(16, 3)).astype(np.float32)
     expected = model.predict(x, verbose=0)
