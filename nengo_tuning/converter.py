@@ -268,6 +268,7 @@ class ConvertSoftLIFActivation(LayerConverter):
         return 1.0 if scales is None else scales
 
     def convert(self, node_id):
+        """Build the ensemble for node ``node_id`` of the layer; return its neurons."""
         neuron_type = softlif_neuron_type(
             self.layer,
             getattr(self.converter, "softlif_neurons", "rates"),

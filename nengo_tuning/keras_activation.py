@@ -142,12 +142,15 @@ class SoftLIFActivation(tf.keras.layers.Layer):
         _register_converter_if_loaded()
 
     def call(self, inputs):
+        """The SoftLIF rate of ``inputs`` (read as input currents)."""
         return self._rate(tf.convert_to_tensor(inputs, dtype=self.compute_dtype))
 
     def compute_output_shape(self, input_shape):
+        """The input shape: the activation is element-wise."""
         return input_shape
 
     def get_config(self):
+        """The layer's config: Keras' and the four SoftLIF parameters."""
         config = super().get_config()
         config.update(
             sigma=self.sigma,
