@@ -23,6 +23,10 @@ presentation time and scale index. Run: ``python examples/keras_to_spikes.py``
 import time
 import warnings
 
+# nengo_tuning before nengo_dl: on TensorFlow >= 2.13 it prepares NengoDL's import
+import nengo_tuning  # noqa: F401
+
+# isort: split
 import matplotlib.pyplot as plt
 import nengo
 import nengo_dl

@@ -38,3 +38,27 @@ def register_keras_layer_converter(layer_class, converter_class):
     import nengo_dl  # pylint: disable=import-outside-toplevel
 
     nengo_dl.Converter.converters[layer_class] = converter_class
+
+
+def select_keras2():
+    """Make ``tf.keras`` Keras 2 where TensorFlow would give Keras 3.
+
+    TensorFlow >= 2.16 routes ``tf.keras`` to Keras 3 unless the environment
+    variable ``TF_USE_LEGACY_KERAS=1`` selects Keras 2 from the ``tf-keras``
+    package; TensorFlow reads it at the first use of ``tf.keras``. NengoDL (and
+    so the converter) works only with Keras 2, so `.keras_activation` calls this
+    before it defines its layer: if ``tf-keras`` is installed and the variable
+    is not set, it is set to 1. An explicit setting is left alone, and nothing
+    changes on TensorFlow <= 2.15 (no ``tf-keras`` needed; the variable is
+    ignored there). Imports neither TensorFlow nor Keras.
+    """
+    import importlib.metadata  # pylint: disable=import-outside-toplevel
+    import os  # pylint: disable=import-outside-toplevel
+
+    if "TF_USE_LEGACY_KERAS" in os.environ:
+        return
+    try:
+        importlib.metadata.version("tf-keras")
+    except importlib.metadata.PackageNotFoundError:
+        return
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"

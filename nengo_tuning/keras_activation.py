@@ -23,6 +23,11 @@ support of :mod:`nengo_tuning.converter`.
 
 import sys
 
+from nengo_tuning import compat
+
+# before the first use of tf.keras: Keras 2 where TensorFlow ships Keras 3
+compat.select_keras2()
+
 import tensorflow as tf
 
 from nengo_tuning import lif_math
