@@ -128,6 +128,18 @@ def test_softlif_neurons_choice(trained, choice, expected):
     )
 
 
+def test_scale_firing_rates_per_layer(trained):
+    """A dict of scales, keyed by Keras layer as in NengoDL, scales that layer."""
+    model, hidden = trained
+    (layer,) = [lay for lay in model.layers if isinstance(lay, SoftLIFActivation)]
+    conv = convert(model, softlif_neurons="exact", scale_firing_rates={layer: 3})
+    assert conv.layers[hidden].ensemble.neuron_type == ExactLIF(
+        tau_rc=0.02 / 3, tau_ref=0.002 / 3, amplitude=0.01 / 3
+    )
+    conv = convert(model, scale_firing_rates={model.layers[1]: 3})
+    assert conv.layers[hidden].ensemble.neuron_type == SoftLIFRate(**LAYER_PARAMS)
+
+
 def test_swap_activations_apply_to_the_chosen_neurons(trained):
     model, hidden = trained
     conv = convert(
