@@ -208,7 +208,7 @@ def test_nengo_lif_departs_from_curve_once_dt_exceeds_tau_ref():
     for i in np.flatnonzero(comparison.dts > 0.002):
         assert comparison.measured[i, 2] == pytest.approx(1 / comparison.dts[i], abs=1)
         assert comparison.relative_error[i, 2] < -0.15
-    # at 10 ms a 200 Hz neuron fires 100 Hz (FACTS section 4)
+    # at 10 ms a 200 Hz neuron fires 100 Hz (docs/neuron-math.rst, nengo.LIF losses)
     assert comparison.measured[-1, 1] == pytest.approx(100.0, abs=1)
 
 
@@ -261,7 +261,7 @@ def test_smooth_vs_sharp():
     sigmas = np.array([0.001, 0.02, 0.1, 1.0])
     result = analysis.smooth_vs_sharp(sigmas)
     tau_rc, tau_ref = 0.02, 0.002
-    # closed form of the SoftLIF rate at threshold (FACTS section 2)
+    # closed form of the SoftLIF rate at threshold (docs/neuron-math.rst)
     expected = 1 / (tau_ref + tau_rc * np.log1p(1 / (sigmas * np.log(2))))
     assert np.allclose(result.rate_at_threshold, expected)
     # derivatives agree with finite differences of the plotted rates
