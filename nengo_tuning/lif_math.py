@@ -175,7 +175,8 @@ def lif_rate(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     # tau_ref == 0 and J = inf (or beyond the float range): the rate is +inf
     with np.errstate(divide="ignore", over="ignore"):
         rate = lif_rate_xp(J, tau_rc, tau_ref, amplitude)
-    return np.where(np.isnan(J), np.nan, rate).astype(J.dtype, copy=False)
+        # (a float64 parameter can make the result float64, and the cast inf)
+        return np.where(np.isnan(J), np.nan, rate).astype(J.dtype, copy=False)
 
 
 def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
@@ -198,7 +199,7 @@ def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     J = _float_array(J)
     with np.errstate(over="ignore"):  # see the module docstring
         deriv = lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude)
-    return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
+        return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 
 def lif_current_for_rate(rate, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
@@ -331,7 +332,8 @@ def softlif_rate(J, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1
     # tau_ref == 0 and J = inf (or a rate beyond the float range): +inf
     with np.errstate(divide="ignore", over="ignore"):
         rate = softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude)
-    return rate.astype(J.dtype, copy=False)
+        # (log(sigma) is a float64 scalar, which numpy >= 2 does not demote)
+        return rate.astype(J.dtype, copy=False)
 
 
 def softlif_rate_derivative(
@@ -347,7 +349,7 @@ def softlif_rate_derivative(
     J = _float_array(J)
     with np.errstate(over="ignore"):  # see the module docstring
         deriv = softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude)
-    return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
+        return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 
 def softlif_current_for_rate(
