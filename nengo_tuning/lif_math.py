@@ -28,6 +28,8 @@ numpy entry points without the suffix call them, silence exactly those events,
 and add dtype handling and NaN propagation.
 """
 
+import math
+
 import numpy as np
 
 #: Default SoftLIF smoothing ``sigma``, in units of input current, shared by the
@@ -143,8 +145,11 @@ def _rate_from_log_term_xp(rho, log_term, tau_rc, tau_ref, amplitude, xp=np):
     u = 1.0 - 0.5 / rho_large
     # 1 / (ratio + u / rho): rho / u without a refractory period (+inf at
     # rho = +inf), else 1 / ratio at most (where 1 / rho may flush to zero)
-    ratio_safe = xp.where(has_ref, ratio, 1.0)
-    periods = xp.where(has_ref, 1.0 / (ratio_safe + u / rho_large), rho_large / u)
+    if isinstance(has_ref, bool):  # a scalar tau_ref, so 0 here
+        periods = rho_large / u
+    else:
+        ratio_safe = xp.where(has_ref, ratio, 1.0)
+        periods = xp.where(has_ref, 1.0 / (ratio_safe + u / rho_large), rho_large / u)
     return xp.where(large, (amplitude / tau_rc) * periods, rate)
 
 
@@ -254,7 +259,9 @@ def _softlif_log_term_xp(y, rho, sigma, xp=np):
     """`softlif_log_term_xp` from ``y = j / sigma`` (clamped) and ``rho``."""
     tail = SOFTPLUS_TAIL_Y
     y_tail = xp.minimum(y, tail)
-    log_rho_tail = xp.log(sigma) + y_tail - 0.5 * xp.exp(y_tail)
+    # (a Python sigma stays a Python number: TensorFlow would make it float32)
+    log_sigma = math.log(sigma) if isinstance(sigma, (int, float)) else xp.log(sigma)
+    log_rho_tail = log_sigma + y_tail - 0.5 * xp.exp(y_tail)
     log_term_tail = xp.log1p(xp.minimum(rho, 1.0)) - log_rho_tail
     rho_safe = xp.where(y <= tail, 1.0, rho)
     log_term_mid = xp.log1p(1.0 / rho_safe)
