@@ -546,3 +546,22 @@ def test_non_finite_currents_in_nengo_dl(neuron_type, dl_sim):
         neuron_type.step(0.001, currents, expected[step], **state)
     assert np.all(out[:, 0] == 0)  # exactly 0 at -inf, as documented
     np.testing.assert_allclose(out, expected, rtol=1e-5)  # NaN where numpy's is
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("tau_ref", [0.0, 0.002])
+def test_tf_rate_functions_accept_python_parameters(dtype, tau_ref):
+    """Python-number parameters (as a Keras layer may pass) give what tensors give."""
+    J = RATE_CURRENTS.astype(dtype)
+    c = lambda x: tf.constant(x, dtype=dtype)
+    for make in (
+        lambda p: softlif_rate_tf(p(0.02), p(TAU_RC), p(tau_ref), p(0.7)),
+        lambda p: lif_rate_tf(p(TAU_RC), p(tau_ref), p(0.7)),
+    ):
+        rate, grad = tape_value_and_grad(make(float), J)
+        ref_rate, ref_grad = tape_value_and_grad(make(c), J)
+        assert rate.dtype == dtype
+        # the same formulas up to where a Python constant enters: a few ulps
+        rtol = 10 * np.finfo(dtype).eps
+        np.testing.assert_allclose(rate, ref_rate, rtol=rtol)
+        np.testing.assert_allclose(grad, ref_grad, rtol=rtol)
