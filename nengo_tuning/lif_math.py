@@ -129,7 +129,7 @@ def _plain_rate_is_exact(tau_ref, xp):
 def _rate_from_log_term_xp(rho, log_term, tau_rc, tau_ref, amplitude, xp=np):
     """``amplitude / (tau_ref + tau_rc * log_term)``, ``log_term = log1p(1 / rho)``.
 
-    Where the plain form is not exact (see `_plain_rate_is_exact`), ``log_term``
+    Where the plain form is not exact (see ``_plain_rate_is_exact``), ``log_term``
     is replaced for ``rho >= SERIES_J`` by ``u / rho`` with ``u``'s series, and
     the rate is computed as ``(amplitude / tau_rc) rho / u`` where ``tau_ref = 0``:
     near the top of the float range ``1 / rho`` is subnormal, which TensorFlow
@@ -290,7 +290,7 @@ def softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
     ``h(y) = softplus(y) (1 + exp(-y))``, which tends to 1 for ``y << 0`` and to
     ``y`` for ``y >> 0``; so ``sigma * h`` is ``j`` above :data:`SOFTPLUS_LINEAR_Y`.
     Since ``rho / (sigma h(y))`` is the logistic function of ``y``, this is the
-    LIF slope of ``rho`` (the bounded factors of `_slope_factors_xp`) times
+    LIF slope of ``rho`` (the bounded factors of ``_slope_factors_xp``) times
     ``sigmoid(y)``; deep below threshold (``y <=`` :data:`SOFTPLUS_TAIL_Y`), where
     ``rho`` underflows, it is evaluated from the accurate ``log1p(1/rho)``.
     The result is finite for every ``J`` and ``sigma > 0``, also where the rate
@@ -630,7 +630,7 @@ def lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude=1.0, min_j=0.0, xp=np):
     large but finite slope at threshold (``min_j = 1e-3``, the default of the
     NengoDL builders, caps it at about 25 times the slope at ``J = 2``).
 
-    It is evaluated as ``(amplitude / tau_rc) q t`` (`_slope_factors_xp`), finite
+    It is evaluated as ``(amplitude / tau_rc) q t`` (``_slope_factors_xp``), finite
     for every ``J``, also where the rate overflows; ``J = +inf`` gives the limit
     (0, or ``amplitude / tau_rc`` for ``tau_ref = 0``).
     """
