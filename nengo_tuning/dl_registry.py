@@ -1,7 +1,7 @@
 """Lazy, once-only registration of the NengoDL builders (the neuron types' side).
 
 NengoDL looks neuron builders up by exact class in a table of its own (see
-:func:`.compat.register_neuron_builders`). Importing NengoDL (and TensorFlow) is
+``nengo_tuning.compat.register_neuron_builders``). Importing NengoDL (and TensorFlow) is
 slow, so ``import nengo_tuning`` never does it; instead the neuron types call
 :func:`install_dl_builders_if_loaded` when they are created and when a model is
 built (``make_state``). Whatever the user imported or built first, the builders

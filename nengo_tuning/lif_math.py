@@ -28,6 +28,8 @@ numpy entry points without the suffix call them, silence exactly those events,
 and add dtype handling and NaN propagation.
 """
 
+import math
+
 import numpy as np
 
 #: Default SoftLIF smoothing ``sigma``, in units of input current, shared by the
@@ -102,8 +104,53 @@ def lif_rate_xp(J, tau_rc, tau_ref, amplitude=1.0, xp=np):
     and 0 elsewhere. With ``tau_ref == 0`` and ``J == +inf`` the result is +inf.
     """
     j = J - 1.0
-    rate = amplitude / (tau_ref + tau_rc * lif_log_term_xp(j, xp=xp))
+    if _plain_rate_is_exact(tau_ref, xp):
+        # written inline so that numpy reuses its temporaries (see _spiking_subset)
+        rate = amplitude / (tau_ref + tau_rc * lif_log_term_xp(j, xp=xp))
+    else:
+        log_term = lif_log_term_xp(j, xp=xp)
+        rate = _rate_from_log_term_xp(j, log_term, tau_rc, tau_ref, amplitude, xp=xp)
     return xp.where(j > 0, rate, 0.0)
+
+
+def _plain_rate_is_exact(tau_ref, xp):
+    """Whether ``amplitude / (tau_ref + tau_rc log1p(1/rho))`` is exact to rounding.
+
+    It is in numpy, which keeps subnormal numbers (``log1p(1/rho)`` near the top
+    of the float range loses a few bits at most), and wherever ``tau_ref`` is a
+    positive scalar, which bounds the rate; not in TensorFlow with ``tau_ref = 0``
+    or per-neuron ``tau_ref``, since TensorFlow flushes subnormals to zero.
+    """
+    if xp is np:
+        return True
+    return isinstance(tau_ref, (int, float, np.number)) and tau_ref > 0
+
+
+def _rate_from_log_term_xp(rho, log_term, tau_rc, tau_ref, amplitude, xp=np):
+    """``amplitude / (tau_ref + tau_rc * log_term)``, ``log_term = log1p(1 / rho)``.
+
+    Where the plain form is not exact (see ``_plain_rate_is_exact``), ``log_term``
+    is replaced for ``rho >= SERIES_J`` by ``u / rho`` with ``u``'s series, and
+    the rate is computed as ``(amplitude / tau_rc) rho / u`` where ``tau_ref = 0``:
+    near the top of the float range ``1 / rho`` is subnormal, which TensorFlow
+    flushes to zero, and the rate would be +inf although it is finite.
+    """
+    if _plain_rate_is_exact(tau_ref, xp):
+        return amplitude / (tau_ref + tau_rc * log_term)
+    ratio = tau_ref / tau_rc
+    has_ref = ratio > 0
+    large = rho >= SERIES_J
+    rate = amplitude / (tau_ref + tau_rc * xp.where(large, 1.0, log_term))
+    rho_large = xp.maximum(rho, SERIES_J)
+    u = 1.0 - 0.5 / rho_large
+    # 1 / (ratio + u / rho): rho / u without a refractory period (+inf at
+    # rho = +inf), else 1 / ratio at most (where 1 / rho may flush to zero)
+    if isinstance(has_ref, bool):  # a scalar tau_ref, so 0 here
+        periods = rho_large / u
+    else:
+        ratio_safe = xp.where(has_ref, ratio, 1.0)
+        periods = xp.where(has_ref, 1.0 / (ratio_safe + u / rho_large), rho_large / u)
+    return xp.where(large, (amplitude / tau_rc) * periods, rate)
 
 
 def lif_rate(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
@@ -133,7 +180,8 @@ def lif_rate(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     # tau_ref == 0 and J = inf (or beyond the float range): the rate is +inf
     with np.errstate(divide="ignore", over="ignore"):
         rate = lif_rate_xp(J, tau_rc, tau_ref, amplitude)
-    return np.where(np.isnan(J), np.nan, rate).astype(J.dtype, copy=False)
+        # (a float64 parameter can make the result float64, and the cast inf)
+        return np.where(np.isnan(J), np.nan, rate).astype(J.dtype, copy=False)
 
 
 def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
@@ -156,7 +204,7 @@ def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     J = _float_array(J)
     with np.errstate(over="ignore"):  # see the module docstring
         deriv = lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude)
-    return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
+        return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 
 def lif_current_for_rate(rate, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
@@ -204,10 +252,16 @@ def softlif_log_term_xp(j, sigma, xp=np):
     ``log(rho) = log(sigma) + y - exp(y)/2 + O(exp(2y))``, ``y = j / sigma``.
     """
     y = _softlif_y_xp(j, sigma, xp=xp)
-    rho = softlif_rho_xp(j, sigma, xp=xp)
+    return _softlif_log_term_xp(y, softlif_rho_xp(j, sigma, xp=xp), sigma, xp=xp)
+
+
+def _softlif_log_term_xp(y, rho, sigma, xp=np):
+    """`softlif_log_term_xp` from ``y = j / sigma`` (clamped) and ``rho``."""
     tail = SOFTPLUS_TAIL_Y
     y_tail = xp.minimum(y, tail)
-    log_rho_tail = xp.log(sigma) + y_tail - 0.5 * xp.exp(y_tail)
+    # (a Python sigma stays a Python number: TensorFlow would make it float32)
+    log_sigma = math.log(sigma) if isinstance(sigma, (int, float)) else xp.log(sigma)
+    log_rho_tail = log_sigma + y_tail - 0.5 * xp.exp(y_tail)
     log_term_tail = xp.log1p(xp.minimum(rho, 1.0)) - log_rho_tail
     rho_safe = xp.where(y <= tail, 1.0, rho)
     log_term_mid = xp.log1p(1.0 / rho_safe)
@@ -220,8 +274,11 @@ def softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
     ``J = -inf`` gives exactly 0 and ``J = +inf`` gives ``amplitude / tau_ref``
     (+inf when ``tau_ref = 0``).
     """
-    log_term = softlif_log_term_xp(J - 1.0, sigma, xp=xp)
-    rate = amplitude / (tau_ref + tau_rc * log_term)
+    j = J - 1.0
+    y = _softlif_y_xp(j, sigma, xp=xp)
+    rho = softlif_rho_xp(j, sigma, xp=xp)
+    log_term = _softlif_log_term_xp(y, rho, sigma, xp=xp)
+    rate = _rate_from_log_term_xp(rho, log_term, tau_rc, tau_ref, amplitude, xp=xp)
     # the clamp on j / sigma leaves a rate below 1e-28 Hz at J = -inf: make it 0
     return xp.where(J == -np.inf, 0.0, rate)
 
@@ -233,7 +290,7 @@ def softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
     ``h(y) = softplus(y) (1 + exp(-y))``, which tends to 1 for ``y << 0`` and to
     ``y`` for ``y >> 0``; so ``sigma * h`` is ``j`` above :data:`SOFTPLUS_LINEAR_Y`.
     Since ``rho / (sigma h(y))`` is the logistic function of ``y``, this is the
-    LIF slope of ``rho`` (the bounded factors of `_slope_factors_xp`) times
+    LIF slope of ``rho`` (the bounded factors of ``_slope_factors_xp``) times
     ``sigmoid(y)``; deep below threshold (``y <=`` :data:`SOFTPLUS_TAIL_Y`), where
     ``rho`` underflows, it is evaluated from the accurate ``log1p(1/rho)``.
     The result is finite for every ``J`` and ``sigma > 0``, also where the rate
@@ -282,7 +339,8 @@ def softlif_rate(J, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1
     # tau_ref == 0 and J = inf (or a rate beyond the float range): +inf
     with np.errstate(divide="ignore", over="ignore"):
         rate = softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude)
-    return rate.astype(J.dtype, copy=False)
+        # (log(sigma) is a float64 scalar, which numpy >= 2 does not demote)
+        return rate.astype(J.dtype, copy=False)
 
 
 def softlif_rate_derivative(
@@ -298,7 +356,7 @@ def softlif_rate_derivative(
     J = _float_array(J)
     with np.errstate(over="ignore"):  # see the module docstring
         deriv = softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude)
-    return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
+        return np.where(np.isnan(J), np.nan, deriv).astype(J.dtype, copy=False)
 
 
 def softlif_current_for_rate(
@@ -680,7 +738,7 @@ def lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude=1.0, min_j=0.0, xp=np):
     large but finite slope at threshold (``min_j = 1e-3``, the default of the
     NengoDL builders, caps it at about 25 times the slope at ``J = 2``).
 
-    It is evaluated as ``(amplitude / tau_rc) q t`` (`_slope_factors_xp`), finite
+    It is evaluated as ``(amplitude / tau_rc) q t`` (``_slope_factors_xp``), finite
     for every ``J``, also where the rate overflows; ``J = +inf`` gives the limit
     (0, or ``amplitude / tau_rc`` for ``tau_ref = 0``).
     """

@@ -8,9 +8,9 @@ neuron type meets an imported NengoDL; users do not import this module.
 Importing it imports TensorFlow and NengoDL.
 
 Imports go one way: this module uses the math (:mod:`.lif_math`,
-:mod:`.tf_math`), NengoDL and :mod:`.compat` (where every NengoDL private API
-that it relies on is wrapped), and never the neuron types or the registry, which
-name the builders below by their class names.
+:mod:`.tf_math`), NengoDL and ``nengo_tuning.compat`` (where every NengoDL
+private API that it relies on is wrapped), and never the neuron types or the
+registry, which name the builders below by their class names.
 
 No formula is written here: the builders call the ``_xp`` functions of
 :mod:`nengo_tuning.lif_math` with :data:`.tf_math.tf_xp`, a numpy-like namespace over

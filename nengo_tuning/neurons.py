@@ -26,9 +26,7 @@ from nengo.utils.numpy import is_array, is_integer, is_number
 
 from nengo_tuning import lif_math
 from nengo_tuning.dl_registry import install_dl_builders_if_loaded, nengo_dl_builder
-from nengo_tuning.lif_math import DEFAULT_SIGMA
-
-__all__ = ["DEFAULT_SIGMA", "ExactLIF", "SoftLIF", "SoftLIFRate"]
+from nengo_tuning.lif_math import DEFAULT_SIGMA  # re-exported: the types' default
 
 
 class FiniteNumberParam(NumberParam):

@@ -32,7 +32,7 @@ def _as_tensors(*args):
 
 
 def _elementwise(tf_fn):
-    """A numpy-like function: ``tf_fn`` on its arguments converted by `_as_tensors`."""
+    """A numpy-like function: ``tf_fn`` of its arguments, through ``_as_tensors``."""
     return staticmethod(lambda *args: tf_fn(*_as_tensors(*args)))
 
 

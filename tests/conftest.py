@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 
+import nengo
 import pytest
 
 #: Warnings that say nothing about nengo_tuning (``filterwarnings`` entries).
@@ -21,6 +22,10 @@ IGNORED_WARNINGS = [
 def pytest_configure(config):
     for entry in IGNORED_WARNINGS:
         config.addinivalue_line("filterwarnings", entry)
+    # Hermetic tests: nengo.Simulator would otherwise read and write decoders in
+    # the user's cache folder (~/.cache/nengo). A test of the cache itself gives
+    # its Model a cache in a temporary folder.
+    nengo.rc.set("decoder_cache", "enabled", "False")
 
 
 @pytest.fixture

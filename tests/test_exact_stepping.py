@@ -57,7 +57,7 @@ def test_nengo_lif_loses_spikes_where_exactlif_does_not():
     lost = run_constant(nengo.LIF(tau_ref=tau_ref), J, dt, duration)[0]
     exact = run_constant(nengo_tuning.ExactLIF(tau_ref=tau_ref), J, dt, duration)[0]
     assert abs(exact - expected) <= 1
-    assert lost < 0.6 * expected  # about half the spikes are lost (FACTS section 4)
+    assert lost < 0.6 * expected  # about half lost (docs/neuron-math.rst)
 
 
 @pytest.mark.parametrize("dt", [0.0001, 0.001, 0.003, 0.01])

@@ -6,17 +6,22 @@ import warnings
 import nengo
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 tf = pytest.importorskip("tensorflow", reason="needs the dl extra (TensorFlow)")
 nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
 
 # pylint: disable=wrong-import-position
+from strategies import DTYPES, current_arrays, lif_parameters
+
 from nengo_tuning import (
     ExactLIF,
     SoftLIF,
     SoftLIFRate,
     lif_math,
     neuron_builders,
+    tf_math,
 )
 from nengo_tuning.dl_registry import BUILDER_NAMES
 from nengo_tuning.tf_math import lif_rate_tf, softlif_rate_tf, tf_xp
@@ -285,7 +290,9 @@ def test_tf_kernel_zero_tau_ref_huge_current(dtype):
 RATE_CURRENTS = np.concatenate(
     [
         [-1e30, -100.0, -1.0, 0.0, 0.5, 0.99, 0.999999, 1.0, 1.000001, 1.0005],
-        [1.001, 1.01, 1.1, 1.5, 2.0, 5.0, 30.0, 1e4],
+        [1.001, 1.01, 1.1, 1.5, 2.0, 5.0, 30.0, 1e4, 1e19, 1e30],
+        # the ends of the float range: the compiled (XLA) path flushes subnormals
+        [np.finfo(np.float32).max, -np.inf, np.inf],
         np.linspace(-2, 4, 61),
     ]
 )
@@ -312,6 +319,8 @@ def test_softlif_rate_and_gradient_match_numpy(dtype, sigma, tau_ref, allclose):
     J64 = J.astype(np.float64)
     ref_rate = lif_math.softlif_rate(J64, sigma, TAU_RC, tau_ref, 0.7)
     ref_grad = lif_math.softlif_rate_derivative(J64, sigma, TAU_RC, tau_ref, 0.7)
+    with np.errstate(over="ignore"):  # a float32 rate beyond its range is inf
+        ref_rate = ref_rate.astype(dtype).astype(np.float64)
     assert np.all(np.isfinite(grad))
     # same formulas; float32 loses a few ulp in log1p/exp chains
     rtol = 1e-5 if dtype == np.float32 else 1e-12
@@ -320,23 +329,29 @@ def test_softlif_rate_and_gradient_match_numpy(dtype, sigma, tau_ref, allclose):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_lif_training_rate_and_capped_gradient(dtype, allclose):
+@pytest.mark.parametrize("tau_ref", [0.002, 0.0])
+def test_lif_training_rate_and_capped_gradient(dtype, tau_ref, allclose):
     J = RATE_CURRENTS.astype(dtype)
     c = lambda x: tf.constant(x, dtype=dtype)
-    rate, grad = tape_value_and_grad(lif_rate_tf(c(TAU_RC), c(0.002)), J)
+    rate, grad = tape_value_and_grad(lif_rate_tf(c(TAU_RC), c(tau_ref)), J)
 
     J64 = J.astype(np.float64)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
-    assert allclose(rate, lif_math.lif_rate(J64, TAU_RC, 0.002), rtol=rtol)
-    assert np.all(np.isfinite(grad))
+    ref_rate = lif_math.lif_rate(J64, TAU_RC, tau_ref)
+    with np.errstate(over="ignore"):  # a float32 rate beyond its range is inf
+        ref_rate = ref_rate.astype(dtype).astype(np.float64)
+    assert allclose(rate, ref_rate, rtol=rtol)
+    assert np.all(np.isfinite(grad))  # also at J = +inf with tau_ref = 0
     # the true LIF slope above the guard, the slope at the guard just above 1
     min_j = lif_math.LIF_GRAD_MIN_J
-    expected = lif_math.lif_rate_derivative(np.maximum(J64, 1 + min_j), TAU_RC, 0.002)
+    expected = lif_math.lif_rate_derivative(np.maximum(J64, 1 + min_j), TAU_RC, tau_ref)
     expected[J64 <= 1] = 0
     assert allclose(grad, expected, rtol=10 * rtol)
     above = J64 > 1 + min_j
     assert allclose(
-        grad[above], lif_math.lif_rate_derivative(J64[above]), rtol=10 * rtol
+        grad[above],
+        lif_math.lif_rate_derivative(J64[above], TAU_RC, tau_ref),
+        rtol=10 * rtol,
     )
     # the cap is about 25 times the slope at J = 2
     cap = lif_math.lif_rate_derivative(1 + min_j) / lif_math.lif_rate_derivative(2.0)
@@ -435,3 +450,118 @@ def test_network_matches_nengo(neuron_type, plt, dl_sim):
         )
         < 0.15
     )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_tf_rate_gradients_match_numpy_property(dtype, data):
+    """TF rates and gradients equal the numpy functions' over the float range.
+
+    Run op by op (``JIT_COMPILE = False``: XLA would compile every example anew);
+    `test_softlif_rate_and_gradient_match_numpy` covers the compiled path at the
+    ends of the range. Before the slopes were written as bounded factors, the
+    gradient at ``J = +inf`` with ``tau_ref = 0`` was NaN here, and NengoDL's
+    SoftLIFRate at ``J = -inf`` gave 5e-29 instead of 0.
+    """
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(tf_math, "JIT_COMPILE", False)
+        check_tf_rates_against_numpy(dtype, data)
+
+
+def check_tf_rates_against_numpy(dtype, data):
+    J = data.draw(current_arrays(dtype, size=12))
+    tau_rc, tau_ref, amplitude = data.draw(lif_parameters(dtype))
+    sigma = float(dtype(data.draw(st.floats(1e-6, 10.0))))
+    c = lambda x: tf.constant(x, dtype=dtype)
+    nan = np.isnan(J)
+    # same formulas, numpy's and TF's log1p/exp: a few ulps apart
+    rtol = 1e2 * np.finfo(dtype).eps
+    atol = float(np.finfo(dtype).tiny / np.finfo(dtype).eps)
+
+    soft_fn = softlif_rate_tf(c(sigma), c(tau_rc), c(tau_ref), c(amplitude))
+    rate, grad = tape_value_and_grad(soft_fn, J)
+    params = (sigma, tau_rc, tau_ref, amplitude)
+    np.testing.assert_allclose(
+        rate, lif_math.softlif_rate(J, *params), rtol=rtol, atol=atol
+    )
+    np.testing.assert_allclose(
+        grad, lif_math.softlif_rate_derivative(J, *params), rtol=rtol, atol=atol
+    )
+    assert np.all(np.isfinite(grad[~nan]))
+    assert np.all(rate[J == -np.inf] == 0) and np.all(grad[J == -np.inf] == 0)
+
+    # the LIF training curve, uncapped (min_j = 0) to compare with the true slope
+    lif_fn = lif_rate_tf(c(tau_rc), c(tau_ref), c(amplitude), min_j=0.0)
+    rate, grad = tape_value_and_grad(lif_fn, J)
+    params = (tau_rc, tau_ref, amplitude)
+    np.testing.assert_allclose(
+        rate[~nan], lif_math.lif_rate(J, *params)[~nan], rtol=rtol, atol=atol
+    )
+    np.testing.assert_allclose(
+        grad[~nan],
+        lif_math.lif_rate_derivative(J, *params)[~nan],
+        rtol=rtol,
+        atol=atol,
+    )
+    assert np.all(np.isfinite(grad))
+    # documented (docs/neuron-math.rst): the LIF training curve maps NaN to 0
+    assert np.all(rate[nan] == 0) and np.all(grad[nan] == 0)
+
+
+@pytest.mark.parametrize(
+    "neuron_type",
+    [
+        SoftLIFRate(),
+        # a known initial voltage (the default is random)
+        ExactLIF(initial_state={"voltage": nengo.dists.Choice([0.5])}),
+        SoftLIF(initial_state={"voltage": nengo.dists.Choice([0.5])}),
+    ],
+    ids=["SoftLIFRate", "ExactLIF", "SoftLIF"],
+)
+def test_non_finite_currents_in_nengo_dl(neuron_type, dl_sim):
+    """-inf, +inf and NaN currents in NengoDL: what the numpy step computes.
+
+    (Fed as input data: Nengo refuses non-finite values from a Node function and
+    in bias signals, so the reference is the type's own numpy ``step``.)
+    """
+    currents = np.array([-np.inf, np.inf, np.nan, 3.0])
+    with nengo.Network() as net:
+        stim = nengo.Node(np.zeros(4))
+        ens = nengo.Ensemble(
+            4,
+            1,
+            neuron_type=neuron_type,
+            gain=nengo.dists.Choice([1.0]),
+            bias=nengo.dists.Choice([0.0]),
+        )
+        nengo.Connection(stim, ens.neurons, synapse=None)
+        probe = nengo.Probe(ens.neurons)
+    with dl_sim(net) as sim:
+        out = sim.predict({stim: np.tile(currents, (1, 10, 1))})[probe][0]
+
+    state = neuron_type.make_state(4, dtype=np.float64)
+    expected = np.zeros((10, 4))
+    for step in range(10):
+        neuron_type.step(0.001, currents, expected[step], **state)
+    assert np.all(out[:, 0] == 0)  # exactly 0 at -inf, as documented
+    np.testing.assert_allclose(out, expected, rtol=1e-5)  # NaN where numpy's is
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("tau_ref", [0.0, 0.002])
+def test_tf_rate_functions_accept_python_parameters(dtype, tau_ref):
+    """Python-number parameters (as a Keras layer may pass) give what tensors give."""
+    J = RATE_CURRENTS.astype(dtype)
+    c = lambda x: tf.constant(x, dtype=dtype)
+    for make in (
+        lambda p: softlif_rate_tf(p(0.02), p(TAU_RC), p(tau_ref), p(0.7)),
+        lambda p: lif_rate_tf(p(TAU_RC), p(tau_ref), p(0.7)),
+    ):
+        rate, grad = tape_value_and_grad(make(float), J)
+        ref_rate, ref_grad = tape_value_and_grad(make(c), J)
+        assert rate.dtype == dtype
+        # the same formulas up to where a Python constant enters: a few ulps
+        rtol = 10 * np.finfo(dtype).eps
+        np.testing.assert_allclose(rate, ref_rate, rtol=rtol)
+        np.testing.assert_allclose(grad, ref_grad, rtol=rtol)
