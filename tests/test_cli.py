@@ -115,6 +115,12 @@ def test_decode_subcommand_options(tmp_path, capsys):
     assert "RMSE sin(pi*x)" in printed and "nengo.LIFRate" in printed
 
 
+def test_values_may_start_with_a_minus_sign(tmp_path, capsys):
+    args = ["decode", "--function", "-x", "--n-neurons", "20", "--trials", "1"]
+    assert cli.main(args + ["-o", str(tmp_path), "-q"]) == 0
+    assert "RMSE -x" in (tmp_path / "summary.md").read_text()
+
+
 def test_quiet_prints_nothing(tmp_path, capsys):
     assert cli.main(["smooth", "--sigma", "0.05", "-q", "-o", str(tmp_path)]) == 0
     assert capsys.readouterr().out == ""

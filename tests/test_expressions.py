@@ -4,6 +4,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nengo_tuning.workbench import expressions
 from nengo_tuning.workbench.expressions import ExpressionError, parse_function
@@ -93,6 +95,8 @@ HOSTILE = [
     ("x << 2", "operator"),
     ("not x", "operator"),
     ("True", "only numbers"),
+    ("x(1)", "not a function"),
+    ("[]", "output of shape"),
     ("x +", "cannot parse"),
     ("", "empty"),
 ]
@@ -127,3 +131,22 @@ def test_limits_are_the_documented_constants():
     assert parse_function(f"x**{expressions.MAX_EXPONENT}")(np.array([1.0])) == 1.0
     with pytest.raises(ExpressionError, match="exponent"):
         parse_function(f"x**({expressions.MAX_EXPONENT} + 1)")
+
+
+# Characters of the language and of what it refuses, to build random expressions.
+ALPHABET = "x0123456789.e+-*/%()[],<>=! _'jpisnclowhrtq"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_any_text_is_a_function_or_an_expression_error(text):
+    # nothing but ExpressionError (a ValueError) ever comes out, and quickly
+    start = time.perf_counter()
+    try:
+        value = parse_function(text)(np.array([0.3]))
+    except ExpressionError as error:
+        assert "\n" not in str(error)
+    else:
+        assert value.dtype == float and value.ndim <= 1 and value.size >= 1
+        assert np.all(np.isfinite(value))
+    assert time.perf_counter() - start < 0.1

@@ -13,6 +13,7 @@ Error policy:
 """
 
 import argparse
+import re
 import sys
 import time
 
@@ -43,7 +44,18 @@ _SHORT_FLAGS = {"--output": "-o"}
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line (and exit status 2)."""
+    """An argument parser whose errors are one line (and exit status 2).
+
+    Values that start with a minus sign (``-inf``, ``-1e-3``, the function
+    ``-x``) are taken as values, then accepted or refused with a message about
+    their range, rather than as unknown options: argparse alone only recognises
+    ``-1`` and ``-.5``. The command's only one-dash options are ``-h``, ``-o`` and
+    ``-q``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(?![-hoq])")
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")

@@ -308,6 +308,8 @@ class _Compiler:
         if name not in FUNCTIONS:
             if name is None:
                 raise self.error("only the functions listed may be called")
+            if name == "x" or name in _CONSTANTS:
+                raise self.error(f"{name} is not a function and cannot be called")
             raise self.error(f"unknown name {name!r} (allowed: {_allowed_names()})")
         spec = FUNCTIONS[name]
         bound = self._bind_arguments(node, name, spec)
@@ -410,7 +412,7 @@ def _checked_output(expression, value, x):
         raise ExpressionError(f"function {expression!r} is complex at x = {x}")
     if value.dtype.kind != "f":
         value = value.astype(float)
-    if value.ndim > 1:
+    if value.ndim > 1 or value.size == 0:
         raise ExpressionError(
             f"function {expression!r} gives an output of shape {value.shape} at "
             f"x = {x}; a function gives a number or a vector"
