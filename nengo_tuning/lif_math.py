@@ -304,21 +304,21 @@ def _clip_ufunc():
 _clip = _clip_ufunc()
 
 
-_compiled_kernel = []
+_compiled_lookup = []
 
 
 def _compiled_step():
     """The optional compiled kernel and its size limit; (None, 0) without numba."""
-    if not _compiled_kernel:  # importing numba takes a second: only when stepping
+    if not _compiled_lookup:  # importing numba takes a second: only when stepping
         from nengo_tuning import compiled_kernel
 
-        _compiled_kernel.append(
+        _compiled_lookup.append(
             (
                 compiled_kernel.exact_lif_step_compiled,
                 compiled_kernel.COMPILED_MAX_NEURONS,
             )
         )
-    return _compiled_kernel[0]
+    return _compiled_lookup[0]
 
 
 def relax_voltage_xp(v0, J, t, tau_rc, xp=np):
