@@ -21,8 +21,10 @@ try:  # pragma: no cover (depends on the environment)
 except ImportError:  # pragma: no cover
     numba = None
 
-#: Largest number of neurons stepped by the compiled kernel.
-COMPILED_MAX_NEURONS = 4096
+#: Largest number of neurons stepped by the compiled kernel. The loop's scalar
+#: log1p/expm1 cost ~30 ns a neuron, numpy's vectorized ones a few ns plus ~0.5 us
+#: a call; measured (bench_step.py), the two cross near 2 000 neurons.
+COMPILED_MAX_NEURONS = 2048
 
 
 def _exact_lif_step_loop(

@@ -396,7 +396,7 @@ def exact_lif_step(
     crossing decided by rounding, more than one spike with an unresolvable
     remainder) runs :func:`exact_lif_step_xp` itself on the neurons concerned.
 
-    With numba installed, ensembles of up to 4096 neurons with float64 state and
+    With numba installed, ensembles of up to 2048 neurons with float64 state and
     finite input are stepped by one compiled loop instead
     (:mod:`nengo_tuning.compiled_kernel`), which has almost no fixed cost per
     call; :func:`exact_lif_step_numpy` is the numpy kernel alone.
