@@ -425,6 +425,23 @@ def _clip_ufunc():
 _clip = _clip_ufunc()
 
 
+_compiled_lookup = []
+
+
+def _compiled_step():
+    """The optional compiled kernel and its size limit; (None, 0) without numba."""
+    if not _compiled_lookup:  # importing numba takes a second: only when stepping
+        from nengo_tuning import compiled_kernel
+
+        _compiled_lookup.append(
+            (
+                compiled_kernel.exact_lif_step_compiled,
+                compiled_kernel.COMPILED_MAX_NEURONS,
+            )
+        )
+    return _compiled_lookup[0]
+
+
 def relax_voltage_xp(v0, J, t, tau_rc, xp=np):
     """Exact membrane voltage after time ``t`` of constant input ``J`` from ``v0``.
 
@@ -499,6 +516,54 @@ def exact_lif_step(
     Anything uncommon (non-finite input, a neuron started above threshold, a
     crossing decided by rounding, more than one spike with an unresolvable
     remainder) runs :func:`exact_lif_step_xp` itself on the neurons concerned.
+
+    With numba installed, ensembles of up to 2048 neurons with float64 state and
+    finite input are stepped by one compiled loop instead
+    (:mod:`nengo_tuning.compiled_kernel`), which has almost no fixed cost per
+    call; :func:`exact_lif_step_numpy` is the numpy kernel alone.
+    """
+    compiled, max_neurons = _compiled_step()
+    if (
+        compiled is not None
+        and voltage.size <= max_neurons
+        and J.ndim == 1
+        and voltage.dtype == np.float64 == J.dtype
+        and compiled(
+            dt,
+            J,
+            output,
+            voltage,
+            refractory_time,
+            tau_rc,
+            tau_ref,
+            min_voltage,
+            amplitude,
+            EXACT_STEP_MAX_RESOLVED_SPIKES,
+            _J_MINUS_1_FLOOR,
+        )
+    ):
+        return
+    exact_lif_step_numpy(
+        dt, J, output, voltage, refractory_time, tau_rc, tau_ref, min_voltage,
+        amplitude,
+    )  # fmt: skip
+
+
+def exact_lif_step_numpy(
+    dt,
+    J,
+    output,
+    voltage,
+    refractory_time,
+    tau_rc,
+    tau_ref,
+    min_voltage=0.0,
+    amplitude=1.0,
+):
+    """The numpy kernel of :func:`exact_lif_step` (same arguments).
+
+    :func:`exact_lif_step` runs it unless the optional compiled kernel
+    (:mod:`nengo_tuning.compiled_kernel`, with numba) takes the step.
     """
     # One reduction tells whether any input is non-finite (or beyond 1e154,
     # whose square overflows); a dot product, since a sum warns on inf - inf.

@@ -106,12 +106,12 @@ def step_cases(draw):
     }
 
 
-def numpy_kernel(case):
-    """One in-place step of `exact_lif_step` on copies of the case's state."""
+def numpy_kernel(case, kernel=lif_math.exact_lif_step_numpy):
+    """One in-place step of the numpy kernel on copies of the case's state."""
     voltage = case["voltage"].copy()
     refractory = case["refractory_time"].copy()
     output = np.zeros_like(voltage)
-    lif_math.exact_lif_step(
+    kernel(
         case["dt"], case["J"], output, voltage, refractory, case["tau_rc"],
         case["tau_ref"], case["min_voltage"], case["amplitude"],
     )  # fmt: skip
@@ -219,3 +219,54 @@ def test_huge_current_burst_state_agrees_with_tensorflow(dtype):
     eps = np.finfo(dtype).eps
     np.testing.assert_allclose(tf_out[1].numpy(), got[1], rtol=0, atol=64 * eps)
     np.testing.assert_allclose(tf_out[2].numpy(), got[2], rtol=0, atol=64 * eps * 1e-3)
+
+
+# --- the optional compiled kernel (numba) ------------------------------------------
+
+
+@st.composite
+def compiled_cases(draw):
+    """Float64 cases with finite currents below 1e154 (what the kernel accepts)."""
+    case = draw(step_cases())
+    J = case["J"].astype(np.float64)
+    return {
+        **case,
+        "J": np.where(np.abs(J) < 1e154, J, 2.0),
+        "voltage": case["voltage"].astype(np.float64),
+        "refractory_time": case["refractory_time"].astype(np.float64),
+    }
+
+
+def compiled_kernel_or_skip():
+    pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
+    from nengo_tuning.compiled_kernel import exact_lif_step_compiled
+
+    def kernel(*args):
+        assert exact_lif_step_compiled(
+            *args, lif_math.EXACT_STEP_MAX_RESOLVED_SPIKES, 1e-30
+        )
+
+    return kernel
+
+
+@SETTINGS
+@given(compiled_cases())
+def test_compiled_kernel_equals_xp_kernel(case):
+    """Same counts; states within 1e-9 relative (plus 1e-9 absolute).
+
+    The compiled loop does the same operations with the scalar math library,
+    whose log1p/expm1 may differ from numpy's by an ulp; a voltage after a
+    crossing carries such an error times J dt / tau_rc, hence the looser bound.
+    """
+    kernel = compiled_kernel_or_skip()
+    got, expected = numpy_kernel(case, kernel), xp_kernel(case)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got[2], expected[2], rtol=1e-9, atol=1e-9 * case["dt"])
+
+
+def test_compiled_kernel_refuses_non_finite_input():
+    kernel = compiled_kernel_or_skip()
+    J = np.array([2.0, np.nan])
+    with pytest.raises(AssertionError):
+        kernel(0.001, J, np.zeros(2), np.zeros(2), np.zeros(2), 0.02, 0.002, 0.0, 1.0)
