@@ -1,7 +1,9 @@
 """Pytest plugin: hermetic test runs, and the known failures of each stack.
 
 Loaded with ``-p stack_env`` by the project's tests (``setup.cfg``) and by both
-Nengo-suite configurations (``suites/nengo``, ``suites/nengo_dl``).
+Nengo-suite configurations (``suites/nengo``, ``suites/nengo_dl``), first: pytest
+imports ``-p`` plugins before the installed ones (pytest-plt imports matplotlib,
+pytest_nengo imports nengo), so they all see the fresh ``HOME``.
 
 Hermetic
     Nengo keeps its decoder cache in ``~/.cache/nengo``; a cache written by
@@ -9,10 +11,9 @@ Hermetic
     nothing to do with it, and a test run must not leave files in the user's
     home either. The session therefore gets a fresh, empty ``HOME`` (removed at
     the end), inherited by pytest-xdist workers and by every subprocess the
-    tests start (the command line, notebook kernels, Sphinx), and this
-    process's ``nengo.rc`` points the decoder cache into it (Nengo computed the
-    default path from the real ``HOME`` when it was imported). The suite
-    folders also have a ``nengorc`` that turns the cache off.
+    tests start (the command line, notebook kernels, Sphinx); ``nengo.rc``
+    points the decoder cache into it even if nengo was imported earlier. The
+    suite folders also have a ``nengorc`` that turns the cache off.
 
 Stack conditions
     Tests of Nengo's suite that fail with Nengo's stock neuron types too, on
@@ -24,9 +25,24 @@ import os
 import shutil
 import tempfile
 
-import numpy as np
-
 _HOME_VARIABLE = "NENGO_TUNING_TEST_HOME"
+
+
+def _use_fresh_home():
+    """Point HOME to this session's fresh folder; True if this process made it."""
+    home = os.environ.get(_HOME_VARIABLE)
+    made = home is None  # xdist workers and subprocesses inherit the variable
+    if made:
+        home = tempfile.mkdtemp(prefix="nengo-tuning-test-home-")
+        os.environ[_HOME_VARIABLE] = home
+    os.environ["HOME"] = home
+    return made
+
+
+# at import, before the other plugins import nengo and matplotlib
+_MADE_HOME = _use_fresh_home()
+
+import numpy as np  # after HOME is set
 
 # (condition, Nengo test pattern, reason), for nengo_test_unsupported
 _NUMPY_2_4 = tuple(int(part) for part in np.__version__.split(".")[:2]) >= (2, 4)
@@ -47,12 +63,9 @@ STACK_UNSUPPORTED = [
 
 
 def pytest_configure(config):
-    home = os.environ.get(_HOME_VARIABLE)
-    if home is None:  # the main process; xdist workers inherit the variable
-        home = tempfile.mkdtemp(prefix="nengo-tuning-test-home-")
-        os.environ[_HOME_VARIABLE] = home
+    home = os.environ[_HOME_VARIABLE]
+    if _MADE_HOME:
         config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
-    os.environ["HOME"] = home
 
     import nengo  # pylint: disable=import-outside-toplevel
 
