@@ -98,6 +98,7 @@ HOSTILE = [
     ("x(1)", "not a function"),
     ("[]", "output of shape"),
     ("x +", "cannot parse"),
+    ("2x", "cannot parse"),
     ("", "empty"),
 ]
 
@@ -105,6 +106,7 @@ HOSTILE = [
 @pytest.mark.parametrize(
     "expression, message", HOSTILE, ids=[case[0][:20] for case in HOSTILE]
 )
+@pytest.mark.filterwarnings("error")
 def test_refuses_quickly_with_a_message(expression, message):
     # refused at parse time or, for the values (index, inf, nan, shape), at the
     # first evaluation; x = 0 and x = 1 are where 1/x and sqrt(x - 2) fail

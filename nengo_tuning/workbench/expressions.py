@@ -30,6 +30,7 @@ point.
 
 import ast
 import operator
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -392,7 +393,10 @@ def _compile_expression(expression):
     if not expression:
         raise ExpressionError("function '': empty expression")
     try:
-        tree = ast.parse(expression, mode="eval")
+        with warnings.catch_warnings():
+            # e.g. "2x": Python warns before it fails; the error below says it all
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(expression, mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         raise ExpressionError(f"cannot parse function {expression!r}") from None
     depth = _tree_depth(tree)
