@@ -48,8 +48,7 @@ it where LIF neurons are wanted (a model of biology, LIF hardware). To train
 for LIF neurons with refractoriness, use `.SoftLIFActivation`.
 
 Importing this module imports TensorFlow and NengoDL, and registers the
-converter support (`install_converter`); importing
-:mod:`nengo_tuning.keras_activation` after NengoDL does the same.
+converter support (`install_converter`).
 """
 
 import inspect
@@ -294,8 +293,7 @@ class ConvertSoftLIFActivation(LayerConverter):
 def install_converter():
     """Register the `.SoftLIFActivation` layer converter with NengoDL.
 
-    Idempotent. Done on import of this module, and by
-    :mod:`nengo_tuning.keras_activation` whenever NengoDL is already imported.
+    Idempotent. Done on import of this module.
     """
     compat.register_keras_layer_converter(SoftLIFActivation, ConvertSoftLIFActivation)
 

@@ -17,11 +17,10 @@ Rates are in Hz times ``amplitude``: with the default time constants they span
 Keras initialisers expect.
 
 Importing this module imports TensorFlow (``import nengo_tuning`` does not).
-If NengoDL is already imported, it also registers the `nengo_dl.Converter`
-support of :mod:`nengo_tuning.converter`.
+It does not import NengoDL: `nengo_dl.Converter` learns about the layer when
+:mod:`nengo_tuning.converter` is imported (that module imports this one, so the
+dependency runs one way).
 """
-
-import sys
 
 from nengo_tuning import compat
 
@@ -52,16 +51,6 @@ def _checked_parameters(sigma, tau_rc, tau_ref, amplitude):
         "tau_ref": float(neuron_type.tau_ref),
         "amplitude": float(neuron_type.amplitude),
     }
-
-
-def _register_converter_if_loaded():
-    """Register the NengoDL converter support if NengoDL is already imported.
-
-    Importing :mod:`nengo_tuning.converter` registers it (a plain ``import``, as
-    that module imports this one: a circular ``from ... import`` would fail).
-    """
-    if "nengo_dl" in sys.modules:
-        import nengo_tuning.converter  # noqa: F401  pylint: disable=import-outside-toplevel
 
 
 @tf.keras.utils.register_keras_serializable(package=_PACKAGE)
@@ -144,7 +133,6 @@ class SoftLIFActivation(tf.keras.layers.Layer):
         self.tau_ref = params["tau_ref"]
         self.amplitude = params["amplitude"]
         self._rate = _softlif_rate_fn(**params)
-        _register_converter_if_loaded()
 
     def call(self, inputs):
         """The SoftLIF rate of ``inputs`` (read as input currents)."""
@@ -174,6 +162,3 @@ class SoftLIFActivation(tf.keras.layers.Layer):
             tau_ref=self.tau_ref,
             amplitude=self.amplitude,
         )
-
-
-_register_converter_if_loaded()

@@ -405,7 +405,10 @@ def gain_bias_from_threshold_current(J_max, intercepts):
 EXACT_STEP_MAX_RESOLVED_SPIKES = 2.0**24
 
 #: Floor on ``J - 1`` where a formula needs ``J > 1`` (it guards masked entries).
-_J_MINUS_1_FLOOR = 1e-30
+_J_MINUS_1_FLOOR = TINY_J
+
+#: Inputs beyond this magnitude take the general kernel (see exact_lif_step_numpy).
+_LARGE_J = 1e154
 
 #: Relative margin under which the numpy kernel takes its one-spike-per-step path:
 #: far above the rounding of an ISI in float32 (~1e-7), so that ``(dt - t) / isi``
@@ -565,10 +568,14 @@ def exact_lif_step_numpy(
     :func:`exact_lif_step` runs it unless the optional compiled kernel
     (:mod:`nengo_tuning.compiled_kernel`, with numba) takes the step.
     """
-    # One reduction tells whether any input is non-finite (or beyond 1e154,
-    # whose square overflows); a dot product, since a sum warns on inf - inf.
-    # (The voltage is finite, as the state always is.)
-    if not np.isfinite(np.dot(J, J)):
+    # Two reductions tell whether any input is non-finite or beyond
+    # LARGE_J (where ``voltage - J`` could round past the float maximum); NaN
+    # fails both comparisons. (The voltage is finite, as the state always is.)
+    # Unlike a sum or a dot product, min and max never warn on huge input.
+    if not (
+        -_LARGE_J < np.minimum.reduce(J, axis=None, initial=0.0)
+        and np.maximum.reduce(J, axis=None, initial=0.0) < _LARGE_J
+    ):
         # non-finite (or enormous) input: the general kernel on every neuron
         refractory_time -= dt
         _write_xp_step(
@@ -586,7 +593,7 @@ def exact_lif_step_numpy(
     np.expm1(decay_m1, out=decay_m1)
     np.subtract(voltage, J, out=v_end)
     np.multiply(v_end, decay_m1, out=v_end)
-    # With |J| < 1e154 (checked above) and a finite voltage, v_end is finite:
+    # With |J| < _LARGE_J (checked above) and a finite voltage, v_end is finite:
     # voltage - J cannot round beyond the float maximum.
     np.add(voltage, v_end, out=v_end)
 
