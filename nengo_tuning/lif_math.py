@@ -573,8 +573,9 @@ def exact_lif_step_numpy(
     # fails both comparisons. (The voltage is finite, as the state always is.)
     # Unlike a sum or a dot product, min and max never warn on huge input.
     if not (
-        -_LARGE_J < np.minimum.reduce(J, axis=None, initial=0.0)
-        and np.maximum.reduce(J, axis=None, initial=0.0) < _LARGE_J
+        # (as Python floats: numpy 2 would cast 1e154 to float32, overflowing)
+        -_LARGE_J < float(np.minimum.reduce(J, axis=None, initial=0.0))
+        and float(np.maximum.reduce(J, axis=None, initial=0.0)) < _LARGE_J
     ):
         # non-finite (or enormous) input: the general kernel on every neuron
         refractory_time -= dt
