@@ -96,6 +96,9 @@ nb_execution_mode = "cache"
 nb_execution_timeout = 120
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
+# stderr is log noise here (TensorFlow's C++ logs, version warnings with the paths of
+# the machine that built the docs); what a notebook shows is on stdout and in figures
+nb_output_stderr = "remove"
 myst_enable_extensions = ["dollarmath", "amsmath"]
 
 # A wide theme for API pages: code and notebook cells scroll instead of being cut.

@@ -100,3 +100,6 @@ def test_notebooks_rendered_with_each_figure_once(html):
         # a returned Figure/Axes shows up as a second image or as its repr
         assert len(images) == len(set(images)), text
         assert not re.search(r"&lt;(Figure|Axes|matplotlib)", page), text
+        # no log noise (TensorFlow's, warnings naming this machine's paths)
+        assert 'class="output stderr"' not in page, text
+        assert "site-packages" not in page, text
