@@ -22,7 +22,8 @@ import sys
 # TensorFlow 2.12, which ships Keras 2 as ``keras`` with the module layout
 # nengo-dl expects: there, nothing below does anything. Newer TensorFlow needs
 # three fixes, applied by :func:`prepare_nengo_dl` just before ``nengo_dl`` is
-# first imported:
+# first imported (building nengo-dl on Python >= 3.12 is an install matter: see
+# the README's set-up):
 #
 # P2  TF >= 2.16 routes ``tf.keras`` to Keras 3, which nengo-dl cannot use.
 #     Keras 2 comes from the ``tf-keras`` package (same minor version as TF) and
