@@ -20,13 +20,16 @@ the per-round ratios are reported. CPU only unless TensorFlow sees a GPU.
 import argparse
 import warnings
 
+# nengo_tuning before nengo_dl: on TensorFlow >= 2.13 it prepares NengoDL's import
+import nengo_tuning
+
+# isort: split
 import nengo
 import nengo_dl
 import numpy as np
 import tensorflow as tf
 from common import interleaved, markdown_table
 
-import nengo_tuning
 from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate
 
 warnings.filterwarnings("ignore", message="No GPU support detected")

@@ -21,6 +21,10 @@ here. Run: ``python examples/digits_training.py``.
 
 import warnings
 
+# nengo_tuning before nengo_dl: on TensorFlow >= 2.13 it prepares NengoDL's import
+import nengo_tuning  # noqa: F401
+
+# isort: split
 import nengo
 import nengo_dl
 import numpy as np
