@@ -1,3 +1,3 @@
 """Package version (single source: setup.cfg reads it from here)."""
 
-version = "0.1.0.dev0"
+version = "0.2.0.dev0"
