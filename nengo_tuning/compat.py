@@ -4,16 +4,18 @@ Everything that depends on a particular version of NengoDL, TensorFlow or Keras,
 or that reaches into a private API of theirs, lives in this one module, so a
 reader can audit it in one place and a new release breaks only this file.
 
-The module is split in two sections:
+The module is split in three sections:
 
 * the NengoDL stack: what nengo-dl 3.6.0 needs to import and run on the
   TensorFlow/Keras of each supported Python (see ``docs/compatibility.rst``);
 * the NengoDL private API used by the builders (the table of native neuron
-  implementations, the ``spiking`` switch, ``smart_cond``).
+  implementations, the ``spiking`` switch, ``smart_cond``);
+* ``nengo_dl.Converter``'s registry and the Keras 2 choice for the Keras layer.
 
 Importing this module imports neither TensorFlow nor NengoDL.
 """
 
+import os
 import sys
 
 # --- the NengoDL stack ----------------------------------------------------------
@@ -143,8 +145,6 @@ def prepare_nengo_dl():
 
 def _select_keras2(tf_version):
     """P2: select Keras 2 (``tf_keras``) for ``tf.keras``, or explain why not."""
-    import os  # pylint: disable=import-outside-toplevel
-
     keras2_version = _installed_version("tf-keras")
     if keras2_version != tf_version:
         tf_minor = "{}.{}".format(*tf_version)
@@ -297,13 +297,8 @@ def select_keras2():
     changes on TensorFlow <= 2.15 (no ``tf-keras`` needed; the variable is
     ignored there). Imports neither TensorFlow nor Keras.
     """
-    import importlib.metadata  # pylint: disable=import-outside-toplevel
-    import os  # pylint: disable=import-outside-toplevel
-
     if "TF_USE_LEGACY_KERAS" in os.environ:
         return
-    try:
-        importlib.metadata.version("tf-keras")
-    except importlib.metadata.PackageNotFoundError:
+    if _installed_version("tf-keras") is None:
         return
     os.environ["TF_USE_LEGACY_KERAS"] = "1"

@@ -29,6 +29,7 @@ and add dtype handling and NaN propagation.
 """
 
 import math
+import weakref
 
 import numpy as np
 
@@ -404,9 +405,6 @@ def gain_bias_from_threshold_current(J_max, intercepts):
 #: precision keeps the numpy and TensorFlow kernels in the same state.
 EXACT_STEP_MAX_RESOLVED_SPIKES = 2.0**24
 
-#: Floor on ``J - 1`` where a formula needs ``J > 1`` (it guards masked entries).
-_J_MINUS_1_FLOOR = TINY_J
-
 #: Inputs beyond this magnitude take the general kernel (see exact_lif_step_numpy).
 _LARGE_J = 1e154
 
@@ -468,7 +466,7 @@ def time_to_threshold_xp(v0, J, tau_rc, xp=np):
     """
     gap = xp.maximum(1.0 - v0, 0.0)
     j = J - 1.0
-    climb = tau_rc * xp.log1p(gap / xp.maximum(j, _J_MINUS_1_FLOOR))
+    climb = tau_rc * xp.log1p(gap / xp.maximum(j, TINY_J))
     # (climb is 0 for gap == 0 whatever j is)
     return xp.where((j > 0) | (gap == 0.0), climb, float("inf"))
 
@@ -542,7 +540,7 @@ def exact_lif_step(
             min_voltage,
             amplitude,
             EXACT_STEP_MAX_RESOLVED_SPIKES,
-            _J_MINUS_1_FLOOR,
+            TINY_J,
         )
     ):
         return
@@ -635,8 +633,6 @@ def _work_arrays(state):
     cache lives here, not on the neuron type, so the types stay plain values
     (picklable, comparable, mergeable by nengo's op merger).
     """
-    import weakref
-
     if state.size < _WORK_ARRAYS_MIN_SIZE:
         return np.empty_like(state), np.empty_like(state)
     key = id(state)
@@ -748,10 +744,8 @@ def _spiking_chunk(
     if tau_ref > limit:
         min_isi = tau_ref
     else:
-        from math import log1p
-
         j_max = float(np.maximum.reduce(J_s)) - 1.0
-        min_isi = tau_ref + tau_rc * log1p(1.0 / j_max)
+        min_isi = tau_ref + tau_rc * math.log1p(1.0 / j_max)
     if min_isi > limit:
         # every ISI is longer than the step: one spike each
         output[spiked] = amplitude / dt

@@ -4,20 +4,6 @@
 Importing this module does not import matplotlib.
 """
 
-from nengo_tuning.workbench.plotting import (
-    plot_decoding,
-    plot_decoding_sweep,
-    plot_rate_vs_spike,
-    plot_smooth_vs_sharp,
-    plot_spiking_decoding_error,
-    plot_tuning_curves,
-)
-
-__all__ = [
-    "plot_decoding",
-    "plot_decoding_sweep",
-    "plot_rate_vs_spike",
-    "plot_smooth_vs_sharp",
-    "plot_spiking_decoding_error",
-    "plot_tuning_curves",
-]
+# the names, and their list, live in nengo_tuning.workbench.plotting
+from nengo_tuning.workbench.plotting import *
+from nengo_tuning.workbench.plotting import __all__  # noqa: F401

@@ -40,9 +40,11 @@ def run_python():
     """Run Python code in a fresh interpreter; return its stdout (fail on error).
 
     For what a test process cannot show, such as which modules an import loads.
+    With ``check=False`` it returns the finished process instead, whatever its
+    exit status (for a test that expects the code to fail).
     """
 
-    def run(code):
+    def run(code, check=True):
         result = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(code)],
             capture_output=True,
@@ -50,6 +52,8 @@ def run_python():
             timeout=300,
             check=False,
         )
+        if not check:
+            return result
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stdout
 

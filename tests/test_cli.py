@@ -63,6 +63,9 @@ def test_default_report(tmp_path, capsys):
     assert sorted(p.name for p in output.iterdir()) == sorted(
         REPORT_FIGURES + ["summary.md"]
     )
+    # the declarations (which the reference page lists) name what was written
+    declared = [name for study in study_table.STUDIES for name in study.figures]
+    assert declared == REPORT_FIGURES
     for title in REPORT_TABLES:
         assert title in summary and title in printed
         # a well-formed Markdown table: every line has as many cells as its header

@@ -1,8 +1,6 @@
 """The NengoDL builders: registration, equivalence with Nengo, gradients."""
 
 import contextlib
-import subprocess
-import sys
 import warnings
 
 import nengo
@@ -135,13 +133,7 @@ def test_registration_any_import_order(first, second, run_python):
         # On TensorFlow >= 2.13 nengo-dl 3.6.0 cannot import at all unless
         # nengo_tuning prepared it first (docs/compatibility.rst): the documented
         # failure is nengo-dl's own, at ``import nengo_dl``, before any model.
-        result = subprocess.run(
-            [sys.executable, "-c", "import nengo_dl"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        result = run_python("import nengo_dl", check=False)
         assert result.returncode != 0
         assert "keras.engine" in result.stderr
         return
