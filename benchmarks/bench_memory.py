@@ -5,7 +5,7 @@ time) and takes 100 steps under tracemalloc (numpy reports its allocations to
 it). Printed: the peak traced memory, its ratio to nengo.LIF's (target
 <= 1.1), and the growth of the traced memory between step 10 and step 100
 (target 0: nothing accumulates per step). ExactLIF's peak includes the work
-arrays it keeps per state array.
+arrays it keeps per state array (numpy kernel) or per step (compiled kernel).
 
     python benchmarks/bench_memory.py [--neurons 1000000] [--steps 100]
 """
@@ -17,8 +17,10 @@ import tracemalloc
 import nengo
 import numpy as np
 from bench_step import make_currents
+from common import compiled_kernel_status
 
 import nengo_tuning
+from nengo_tuning import lif_math
 
 
 def traced_run(neuron_type, n_neurons, steps, dt):
@@ -45,9 +47,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--neurons", type=int, default=1_000_000)
     parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument(
+        "--numpy-kernel", action="store_true", help="switch the compiled kernel off"
+    )
     args = parser.parse_args(argv)
+    if args.numpy_kernel:
+        lif_math.use_compiled_kernel(False)
     types = {"nengo.LIF": nengo.LIF(), "ExactLIF": nengo_tuning.ExactLIF()}
+    for n_neurons in (10, 1000):
+        # untraced: the first step of a process compiles the optional kernel
+        traced_run(types["ExactLIF"], n_neurons, 10, 0.001)
     print(f"{args.neurons:,} neurons, {args.steps} steps, tracemalloc")
+    print(
+        "numpy kernel (switched off by --numpy-kernel)"
+        if args.numpy_kernel
+        else compiled_kernel_status()
+    )
     for dt in (0.001, 0.005):
         res = {
             name: traced_run(t, args.neurons, args.steps, dt)

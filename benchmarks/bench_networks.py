@@ -9,7 +9,9 @@ Three kinds of model, each built once per neuron type and run at the same dt:
   plus a 1-D integrator of 300 neurons with a recurrent connection.
 
 The simulators run blocks of steps in interleaved rounds; the table shows the
-median over rounds of the ratio ExactLIF / nengo.LIF (target <= 1.05).
+median over rounds of the ratio ExactLIF / nengo.LIF (target <= 1.05). With
+numba installed, a second ExactLIF simulator runs the numpy kernel alone (what a
+machine without numba runs), in the same rounds, for a second table.
 
     python benchmarks/bench_networks.py           # dt = 1, 2, 5 ms (~2 minutes)
     python benchmarks/bench_networks.py --quick   # dt = 1, 5 ms, fewer rounds
@@ -21,9 +23,16 @@ import warnings
 
 import nengo
 import numpy as np
-from common import interleaved, markdown_table
+from common import (
+    NUMPY_KERNEL,
+    compiled_kernel_status,
+    interleaved,
+    markdown_table,
+    with_numpy_kernel,
+)
 
 import nengo_tuning
+from nengo_tuning import compiled_kernel
 
 
 def chain(neuron_type, n_neurons=300):
@@ -72,10 +81,14 @@ NETWORKS = {"chain": chain, "product": product, "oscillator": oscillator}
 def network_cases(make_net, types, dt, steps):
     cases, sims = {}, []
     for name, neuron_type in types.items():
+        if name == NUMPY_KERNEL:
+            neuron_type = types["ExactLIF"]
         sim = nengo.Simulator(make_net(neuron_type), dt=dt, progress_bar=False)
-        sim.run_steps(steps)  # warm up
-        sims.append(sim)
         cases[name] = lambda sim=sim: sim.run_steps(steps)
+        if name == NUMPY_KERNEL:
+            cases[name] = with_numpy_kernel(cases[name])
+        cases[name]()  # warm up
+        sims.append(sim)
     return cases, sims
 
 
@@ -125,11 +138,16 @@ def main(argv=None):
     rounds = 3 if args.quick else args.rounds
     sim_time = 0.5 if args.quick else args.sim_time
     types = {"nengo.LIF": nengo.LIF(), "ExactLIF": nengo_tuning.ExactLIF()}
+    if compiled_kernel.AVAILABLE:
+        types[NUMPY_KERNEL] = None  # an ExactLIF simulator, the numpy kernel
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # decoder cache notices
         results = network_table(types, "nengo.LIF", dts, rounds, sim_time)
     print(f"{rounds} interleaved rounds, medians of the per-round ratios")
-    print_table(results, "ExactLIF", dts, sim_time)
+    print(compiled_kernel_status())
+    for name in types:
+        if name != "nengo.LIF":
+            print_table(results, name, dts, sim_time)
     return results
 
 

@@ -6,7 +6,9 @@ For every size in {50, 300, 1 000, 10 000, 100 000} neurons and dt in
 types round by round, and the table shows the median over rounds of the ratio
 ExactLIF / nengo.LIF (targets: <= 1.0 everywhere, <= 0.75 from 1 000 neurons
 at dt <= 2 ms). Small sizes are dominated by the fixed cost per call, large
-ones by passes over memory.
+ones by passes over memory. With numba installed, ExactLIF runs the compiled
+kernel, and a second table times the numpy kernel alone (what a machine
+without numba runs), interleaved in the same rounds.
 
     python benchmarks/bench_step.py            # the table (~2 minutes)
     python benchmarks/bench_step.py --quick    # fewer rounds and steps
@@ -16,10 +18,16 @@ import argparse
 
 import nengo
 import numpy as np
-from common import interleaved, markdown_table
+from common import (
+    NUMPY_KERNEL,
+    compiled_kernel_status,
+    interleaved,
+    markdown_table,
+    with_numpy_kernel,
+)
 
 import nengo_tuning
-from nengo_tuning import lif_math
+from nengo_tuning import compiled_kernel, lif_math
 
 SIZES = [50, 300, 1000, 10_000, 100_000]
 DTS = [0.001, 0.002, 0.005, 0.01]
@@ -38,6 +46,8 @@ def step_cases(types, n_neurons, dt, steps, seed=0):
     voltage0 = rng.uniform(0, 1, size=n_neurons)
     cases = {}
     for name, neuron_type in types.items():
+        if neuron_type is None:
+            continue
         state = [np.zeros(n_neurons), voltage0.copy(), np.zeros(n_neurons)]
 
         def block(neuron_type=neuron_type, state=state):
@@ -48,6 +58,8 @@ def step_cases(types, n_neurons, dt, steps, seed=0):
         for _ in range(3):  # warm up, and let the neurons settle into firing
             block()
         cases[name] = block
+    if NUMPY_KERNEL in types:
+        cases[NUMPY_KERNEL] = with_numpy_kernel(cases["ExactLIF"])
     return cases
 
 
@@ -90,11 +102,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     rounds = 5 if args.quick else args.rounds
     types = {"nengo.LIF": nengo.LIF(), "ExactLIF": nengo_tuning.ExactLIF()}
+    if compiled_kernel.AVAILABLE:
+        types[NUMPY_KERNEL] = None  # ExactLIF's state, the numpy kernel
     results = step_table(
         types, "nengo.LIF", rounds=rounds, min_steps=3 if args.quick else 5
     )
     print(f"rates 0-400 Hz, tau_ref = 2 ms, {rounds} interleaved rounds, medians")
-    print_table(results, "ExactLIF")
+    print(compiled_kernel_status())
+    for name in types:
+        if name != "nengo.LIF":
+            print_table(results, name)
     return results
 
 

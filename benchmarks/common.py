@@ -38,3 +38,30 @@ def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def compiled_kernel_status():
+    """Which kernel ExactLIF's step uses here, in words (for the printed header)."""
+    from nengo_tuning import compiled_kernel
+
+    if compiled_kernel.AVAILABLE:
+        return f"compiled kernel available (numba {compiled_kernel.numba.__version__})"
+    return "numba not installed: the numpy kernel only"
+
+
+def with_numpy_kernel(block):
+    """``block`` run with the compiled kernel switched off (the numpy kernel)."""
+    from nengo_tuning import lif_math
+
+    def numpy_block():
+        previous = lif_math.use_compiled_kernel(False)
+        try:
+            block()
+        finally:
+            lif_math.use_compiled_kernel(previous)
+
+    return numpy_block
+
+
+#: Name of the numpy-kernel variant of ExactLIF in the benchmark tables.
+NUMPY_KERNEL = "ExactLIF, numpy kernel"

@@ -105,7 +105,7 @@ def lif_rate_xp(J, tau_rc, tau_ref, amplitude=1.0, xp=np):
     and 0 elsewhere. With ``tau_ref == 0`` and ``J == +inf`` the result is +inf.
     """
     j = J - 1.0
-    if _plain_rate_is_exact(tau_ref, xp):
+    if _plain_rate_is_exact(tau_ref):
         # written inline so that numpy reuses its temporaries (see _spiking_subset)
         rate = amplitude / (tau_ref + tau_rc * lif_log_term_xp(j, xp=xp))
     else:
@@ -114,16 +114,15 @@ def lif_rate_xp(J, tau_rc, tau_ref, amplitude=1.0, xp=np):
     return xp.where(j > 0, rate, 0.0)
 
 
-def _plain_rate_is_exact(tau_ref, xp):
+def _plain_rate_is_exact(tau_ref):
     """Whether ``amplitude / (tau_ref + tau_rc log1p(1/rho))`` is exact to rounding.
 
-    It is in numpy, which keeps subnormal numbers (``log1p(1/rho)`` near the top
-    of the float range loses a few bits at most), and wherever ``tau_ref`` is a
-    positive scalar, which bounds the rate; not in TensorFlow with ``tau_ref = 0``
-    or per-neuron ``tau_ref``, since TensorFlow flushes subnormals to zero.
+    It is wherever ``tau_ref`` is a positive scalar, which bounds the rate. With
+    ``tau_ref = 0`` (or per-neuron values) the rate near the top of the float
+    range is ``1 / tau_rc log1p(1/rho)`` with ``1/rho`` subnormal: TensorFlow
+    flushes it to zero (a rate of +inf), and numpy, which keeps it, loses enough
+    bits that a rate just below the float maximum rounds to +inf.
     """
-    if xp is np:
-        return True
     return isinstance(tau_ref, (int, float, np.number)) and tau_ref > 0
 
 
@@ -136,7 +135,7 @@ def _rate_from_log_term_xp(rho, log_term, tau_rc, tau_ref, amplitude, xp=np):
     near the top of the float range ``1 / rho`` is subnormal, which TensorFlow
     flushes to zero, and the rate would be +inf although it is finite.
     """
-    if _plain_rate_is_exact(tau_ref, xp):
+    if _plain_rate_is_exact(tau_ref):
         return amplitude / (tau_ref + tau_rc * log_term)
     ratio = tau_ref / tau_rc
     has_ref = ratio > 0
@@ -427,20 +426,34 @@ _clip = _clip_ufunc()
 
 
 _compiled_lookup = []
+_compiled_enabled = [True]
 
 
 def _compiled_step():
-    """The optional compiled kernel and its size limit; (None, 0) without numba."""
+    """The optional compiled kernel's entry point; None without numba."""
+    if not _compiled_enabled[0]:
+        return None
     if not _compiled_lookup:  # importing numba takes a second: only when stepping
         from nengo_tuning import compiled_kernel
 
         _compiled_lookup.append(
-            (
-                compiled_kernel.exact_lif_step_compiled,
-                compiled_kernel.COMPILED_MAX_NEURONS,
-            )
+            compiled_kernel.exact_lif_step_compiled
+            if compiled_kernel.AVAILABLE
+            else None
         )
     return _compiled_lookup[0]
+
+
+def use_compiled_kernel(enabled):
+    """Let :func:`exact_lif_step` use the compiled kernel (default), or not.
+
+    With ``enabled=False`` every step runs the numpy kernel, as on a machine
+    without numba (to compare the two, or to rule the compiled kernel out).
+    The setting is process-wide; returns the previous one.
+    """
+    previous = _compiled_enabled[0]
+    _compiled_enabled[0] = bool(enabled)
+    return previous
 
 
 def relax_voltage_xp(v0, J, t, tau_rc, xp=np):
@@ -518,32 +531,22 @@ def exact_lif_step(
     crossing decided by rounding, more than one spike with an unresolvable
     remainder) runs :func:`exact_lif_step_xp` itself on the neurons concerned.
 
-    With numba installed, ensembles of up to 2048 neurons with float64 state and
-    finite input are stepped by one compiled loop instead
-    (:mod:`nengo_tuning.compiled_kernel`), which has almost no fixed cost per
-    call; :func:`exact_lif_step_numpy` is the numpy kernel alone.
+    With numba installed, 1-d float64 arrays with finite input are stepped by
+    compiled loops instead (:mod:`nengo_tuning.compiled_kernel`), which have
+    almost no fixed cost per call and make one pass over memory per stage;
+    :func:`exact_lif_step_numpy` is the numpy kernel alone.
     """
-    compiled, max_neurons = _compiled_step()
+    compiled = _compiled_step()
     if (
         compiled is not None
-        and voltage.size <= max_neurons
-        and J.ndim == 1
-        and voltage.dtype == np.float64 == J.dtype
-        and compiled(
-            dt,
-            J,
-            output,
-            voltage,
-            refractory_time,
-            tau_rc,
-            tau_ref,
-            min_voltage,
-            amplitude,
-            EXACT_STEP_MAX_RESOLVED_SPIKES,
-            TINY_J,
-        )
+        and J.ndim == voltage.ndim == output.ndim == refractory_time.ndim == 1
+        and J.dtype == voltage.dtype == output.dtype == refractory_time.dtype
+        and J.dtype == np.float64
     ):
-        return
+        limits = EXACT_STEP_MAX_RESOLVED_SPIKES, TINY_J
+        params = tau_rc, tau_ref, min_voltage, amplitude, *limits
+        if compiled(dt, J, output, voltage, refractory_time, *params):
+            return
     exact_lif_step_numpy(
         dt, J, output, voltage, refractory_time, tau_rc, tau_ref, min_voltage,
         amplitude,

@@ -237,36 +237,122 @@ def compiled_cases(draw):
     }
 
 
-def compiled_kernel_or_skip():
+COMPILED_FORMS = ["loop", "staged"]
+
+
+def compiled_kernel_or_skip(form):
+    """The compiled kernel's ``form`` with the numpy kernel's arguments."""
     pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
-    from nengo_tuning.compiled_kernel import exact_lif_step_compiled
+    from nengo_tuning import compiled_kernel
+
+    step = getattr(compiled_kernel, f"exact_lif_step_{form}")
 
     def kernel(*args):
-        assert exact_lif_step_compiled(
-            *args, lif_math.EXACT_STEP_MAX_RESOLVED_SPIKES, 1e-30
-        )
+        assert step(*args, lif_math.EXACT_STEP_MAX_RESOLVED_SPIKES, lif_math.TINY_J)
 
     return kernel
 
 
 @SETTINGS
 @given(compiled_cases())
-def test_compiled_kernel_equals_xp_kernel(case):
+@pytest.mark.parametrize("form", COMPILED_FORMS)
+def test_compiled_kernel_equals_xp_kernel(form, case):
     """Same counts; states within 1e-9 relative (plus 1e-9 absolute).
 
-    The compiled loop does the same operations with the scalar math library,
-    whose log1p/expm1 may differ from numpy's by an ulp; a voltage after a
-    crossing carries such an error times J dt / tau_rc, hence the looser bound.
+    The loop does the same operations with the scalar math library, whose
+    log1p/expm1 may differ from numpy's by an ulp; a voltage after a crossing
+    carries such an error times J dt / tau_rc, hence the looser bound. (The
+    staged form calls numpy's routines, as the numpy kernel does.)
     """
-    kernel = compiled_kernel_or_skip()
+    kernel = compiled_kernel_or_skip(form)
     got, expected = numpy_kernel(case, kernel), xp_kernel(case)
     np.testing.assert_array_equal(got[0], expected[0])
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(got[2], expected[2], rtol=1e-9, atol=1e-9 * case["dt"])
 
 
-def test_compiled_kernel_refuses_non_finite_input():
-    kernel = compiled_kernel_or_skip()
-    J = np.array([2.0, np.nan])
-    with pytest.raises(AssertionError):
-        kernel(0.001, J, np.zeros(2), np.zeros(2), np.zeros(2), 0.02, 0.002, 0.0, 1.0)
+@SETTINGS
+@given(compiled_cases())
+def test_staged_kernel_equals_numpy_kernel(case):
+    """The staged form uses numpy's expm1/log1p: the numpy kernel's tolerance."""
+    kernel = compiled_kernel_or_skip("staged")
+    assert_same_step(numpy_kernel(case, kernel), xp_kernel(case), case)
+
+
+@pytest.mark.parametrize("dt", [0.0005, 0.002, 0.01, 0.05])
+def test_compiled_dispatch_equals_xp_kernel_over_steps(dt, rng):
+    """exact_lif_step on a small ensemble (the loop) and on 2.5 staged chunks.
+
+    Five steps with the state carried over, as a simulator runs them. Rates
+    0-1000 Hz (up to 50 spikes a step at dt = 50 ms), neurons started anywhere
+    between rest and threshold or refractory, J below threshold included.
+    Tolerances as in the tests above: the loop's scalar math may round
+    differently from numpy's by an ulp; the staged form uses numpy's routines.
+    """
+    pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
+    from nengo_tuning import compiled_kernel
+
+    loop_size = compiled_kernel.LOOP_MAX_NEURONS // 2
+    for n in [loop_size, compiled_kernel.STAGED_CHUNK * 5 // 2]:
+        J = np.where(
+            rng.rand(n) < 0.2, rng.uniform(-2, 1, n), 1 + rng.lognormal(0, 2, n)
+        )
+        case = {
+            "dt": dt, "J": J, "voltage": rng.uniform(-0.5, 1, n),
+            "refractory_time": rng.uniform(0, 0.004, n), "tau_rc": 0.02,
+            "tau_ref": 0.002, "min_voltage": -1.0, "amplitude": 1.0,
+        }  # fmt: skip
+        spike_counts = 0
+        for _ in range(5):
+            got, expected = numpy_kernel(case, lif_math.exact_lif_step), xp_kernel(case)
+            spike_counts = spike_counts + got[0] * dt
+            if n == loop_size:
+                np.testing.assert_array_equal(got[0], expected[0])
+                np.testing.assert_allclose(got[1], expected[1], rtol=1e-9, atol=1e-9)
+                np.testing.assert_allclose(got[2], expected[2], rtol=1e-9, atol=1e-12)
+            else:
+                assert_same_step(got, expected, case)
+            case = {**case, "voltage": got[1], "refractory_time": got[2]}
+        assert spike_counts.any() and not spike_counts.all()  # spiking and silent
+
+
+@pytest.mark.parametrize("form", COMPILED_FORMS)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e154])
+def test_compiled_kernel_refuses_input_it_cannot_take(form, bad):
+    """Refused (False), state untouched: the numpy kernel takes such input."""
+    pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
+    from nengo_tuning import compiled_kernel
+
+    step = getattr(compiled_kernel, f"exact_lif_step_{form}")
+    J = np.array([2.0, bad])
+    state = [np.zeros(2), np.full(2, 0.5), np.full(2, 0.001)]
+    assert not step(0.001, J, *state, 0.02, 0.002, 0.0, 1.0, 2.0**24, 1e-30)
+    assert np.array_equal(state[1], [0.5, 0.5]) and np.array_equal(state[2], [1e-3] * 2)
+    # and a non-finite voltage
+    state[1][0] = np.nan
+    assert not step(
+        0.001, np.array([2.0, 2.0]), *state, 0.02, 0.002, 0.0, 1.0, 2.0**24, 1e-30
+    )
+
+
+def test_use_compiled_kernel_switches_the_dispatch(monkeypatch):
+    """Off: every step runs the numpy kernel; the previous setting is returned."""
+    calls = []
+
+    def compiled_spy(*args):
+        calls.append(args)
+        return False  # refuse: the numpy kernel then takes the step
+
+    monkeypatch.setattr(lif_math, "_compiled_lookup", [compiled_spy])
+    monkeypatch.setattr(lif_math, "_compiled_enabled", [True])
+    state = [np.zeros(3), np.full(3, 0.5), np.zeros(3)]
+    J = np.array([0.5, 2.0, 50.0])
+    lif_math.exact_lif_step(0.01, J, *state, 0.02, 0.002)
+    assert len(calls) == 1
+    assert lif_math.use_compiled_kernel(False) is True
+    expected = lif_math.exact_lif_step_xp(0.01, J, *state[1:], 0.02, 0.002)
+    lif_math.exact_lif_step(0.01, J, *state, 0.02, 0.002)
+    assert len(calls) == 1
+    for got, want in zip(state, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+    assert lif_math.use_compiled_kernel(True) is False
