@@ -271,10 +271,24 @@ def _exact_lif_step_staged(stages, dt, J, output, voltage, refractory_time, *par
             relax(k, J_c, voltage_c, relax_m1, index, min_voltage)
 
 
+def _jit(function):
+    """``function`` compiled by numba, its machine code cached where possible.
+
+    error_model="numpy": IEEE division (no zero-divisor check and branch; no
+    divisor here can be 0 for accepted input), which lets loops vectorize.
+    cache=True: compiling takes ~1 s; numba keeps the machine code in this
+    package's ``__pycache__`` (keyed by source, numba version and CPU), or in
+    the user's cache folder if that is read-only, so that later processes load
+    it in milliseconds. Where neither is writable, numba refuses to cache, and
+    every process compiles anew.
+    """
+    try:
+        return numba.njit(nogil=True, cache=True, error_model="numpy")(function)
+    except RuntimeError:  # pragma: no cover ("no locator available")
+        return numba.njit(nogil=True, cache=False, error_model="numpy")(function)
+
+
 if numba is not None:  # pragma: no cover (depends on the environment)
-    # error_model="numpy": IEEE division (no zero-divisor check and branch; no
-    # divisor here can be 0 for accepted input), which lets loops vectorize
-    _jit = numba.njit(nogil=True, cache=False, error_model="numpy")
     # rebound first: the kernels below find the compiled helper under its name
     _spikes_after_first = _jit(_spikes_after_first)
     _inputs_accepted_compiled = _jit(_inputs_accepted)
