@@ -43,8 +43,9 @@ AVAILABLE = numba is not None
 #: kernel (fixed cost ~6 us, for its eight calls); measured with bench_step.py.
 LOOP_MAX_NEURONS = 256
 
-#: Neurons per chunk of the staged kernel: its five work arrays (0.3 MiB) stay
-#: in the core's cache, and the per-chunk calls cost < 0.1 ns a neuron.
+#: Neurons per chunk of the staged kernel: its work arrays (four numbers per
+#: neuron, 0.25 MiB) stay in the core's cache, and the per-chunk calls cost
+#: < 0.1 ns a neuron.
 STAGED_CHUNK = 8192
 
 #: Inputs at or beyond this magnitude are refused (``voltage - J`` could round
@@ -150,18 +151,17 @@ def _stage_free_time(dt, refractory_time, tau_rc, decay_arg):
 
 
 def _stage_threshold(
-    J, output, voltage, decay_m1, log_args, v_end, index, min_voltage, j_floor
+    J, output, voltage, decay_m1, log_args, index, min_voltage, j_floor
 ):
     """Integrate every neuron; list those that reach threshold. Returns their count.
 
     Every neuron gets the no-spike result (output 0, its end voltage, capped at
     1 for a candidate that started below threshold, as the other kernels do);
     for the ``k`` candidates that can reach threshold, ``index[:k]`` holds their
-    positions, ``v_end[:k]`` that voltage, and ``log_args[2m]`` and
-    ``log_args[2m + 1]`` the arguments of the crossing and inter-spike
-    logarithms. Each neuron's entries are written at slot ``k`` and kept by
-    advancing ``k``: no branch, so no mispredicted one (about half the neurons
-    spike at large dt, in no predictable order).
+    positions, and ``log_args[2m]`` and ``log_args[2m + 1]`` the arguments of
+    the crossing and inter-spike logarithms. Each neuron's entries are written
+    at slot ``k`` and kept by advancing ``k``: no branch, so no mispredicted
+    one (about half the neurons spike at large dt, in no predictable order).
     """
     k = 0
     for i in range(J.shape[0]):
@@ -177,7 +177,6 @@ def _stage_threshold(
         log_args[2 * k] = gap / j_safe
         log_args[2 * k + 1] = 1.0 / j_safe
         v_kept = min(v, 1.0) if candidate & (v0 <= 1.0) else v
-        v_end[k] = v_kept
         index[k] = i
         output[i] = 0.0
         voltage[i] = max(v_kept, min_voltage)
@@ -192,7 +191,6 @@ def _stage_spikes(
     output,
     refractory_time,
     logs,
-    after_last,
     index,
     tau_rc,
     tau_ref,
@@ -203,10 +201,11 @@ def _stage_spikes(
     """Spike count and refractory state of the candidates.
 
     ``logs`` holds the logarithms of :func:`_stage_threshold`'s arguments. For a
-    neuron that spiked, writes ``after_last[m]`` (time left after its last
-    refractory period) and ``relax_arg[m]`` (``-max(after_last, 0) / tau_rc``);
-    a candidate whose crossing falls after the step (a rounded end voltage just
-    above 1) keeps the no-spike result and gets ``index[m] = -1``.
+    neuron that spiked, writes its output and refractory clock, and
+    ``relax_arg[m] = -max(after, 0) / tau_rc``, ``after`` being the time left
+    after its last refractory period; a candidate whose crossing falls after
+    the step (a rounded end voltage just above 1) keeps the no-spike result and
+    gets ``index[m] = -1``.
     """
     inv_tau = -1.0 / tau_rc
     spike_area = amplitude / dt
@@ -246,7 +245,6 @@ def _exact_lif_step_staged(stages, dt, J, output, voltage, refractory_time, *par
     size = min(n_neurons, STAGED_CHUNK)
     decay = np.empty(size)  # expm1 arguments, then results (twice)
     log_args = np.empty(2 * size)  # log1p arguments, then results
-    v_end = np.empty(size)
     index = np.empty(size, dtype=np.intp)
     for start in range(0, n_neurons, STAGED_CHUNK):
         chunk = slice(start, start + STAGED_CHUNK)
@@ -256,15 +254,14 @@ def _exact_lif_step_staged(stages, dt, J, output, voltage, refractory_time, *par
         free_time(dt, refractory_c, tau_rc, decay_c)
         np.expm1(decay_c, out=decay_c)
         k = threshold(
-            J_c, output_c, voltage_c, decay_c, log_args, v_end, index, min_voltage,
-            j_floor,
-        )  # fmt: skip
+            J_c, output_c, voltage_c, decay_c, log_args, index, min_voltage, j_floor
+        )
         if k:
             logs = log_args[: 2 * k]
             np.log1p(logs, out=logs)
             spikes(
-                k, dt, J_c, output_c, refractory_c, log_args, v_end, index, tau_rc,
-                tau_ref, amplitude, max_resolved, decay,
+                k, dt, J_c, output_c, refractory_c, log_args, index, tau_rc, tau_ref,
+                amplitude, max_resolved, decay,
             )  # fmt: skip
             relax_m1 = decay[:k]
             np.expm1(relax_m1, out=relax_m1)
