@@ -160,7 +160,7 @@ def _select_keras2(tf_version):
             f"TF_USE_LEGACY_KERAS={setting} selects Keras 3, which nengo-dl 3.6.0 "
             "cannot use: unset it or set it to 1."
         )
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    select_keras2()  # (the one place that sets the variable)
 
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     import tf_keras  # pylint: disable=import-outside-toplevel
