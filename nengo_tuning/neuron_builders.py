@@ -82,29 +82,32 @@ def compiled_steps(step):
     )
 
 
-#: Largest step (neurons x minibatch) that runs as one task on a CPU (see below).
-ONE_TASK_MAX_SIZE = 2**17
+#: Steps (neurons x minibatch) in float32 that run as one task on a CPU (see below).
+ONE_TASK_SIZES = range(512, 2**17 + 1)
 
 
 def _one_task_on_cpu(tensor):
     """Whether to run the compiled step on ``tensor`` as one task.
 
     XLA's CPU backend splits each fused loop over the neurons into parallel
-    tasks once its cost estimate (mostly bytes moved) passes a fixed threshold,
-    which the exact step's loops do from about 500 neurons x minibatch. At the
-    sizes of a NengoDL model's ops the thread hand-offs then cost more than the
-    work: with TensorFlow 2.12 on 2 (busy) cores a split step took 1.4 to 2.2
-    times as long as one task at 1 600 to 32 000 neurons x minibatch, and 1.1
-    times at 320 000. XLA does not split the loops inside the branches of a
-    conditional, so on a CPU the step runs as a branch of ``tf.switch_case``
-    (`compiled_steps`). Above :data:`ONE_TASK_MAX_SIZE` (about 1 ms of work for
+    tasks once its cost estimate passes a fixed threshold, which the exact
+    step's loops do in float32 (NengoDL's default) from about 450 neurons x
+    minibatch, in float64 only from about 100 000. At the sizes of a NengoDL
+    model's ops the thread hand-offs then cost more than the work: with
+    TensorFlow 2.12 on 2 (busy) cores a split step took 1.4 to 2.2 times as
+    long as one task at 1 600 to 32 000 neurons x minibatch, and 1.1 times at
+    320 000. That XLA does not split the loops inside the branches of a
+    conditional, so there the step runs as a branch of ``tf.switch_case``
+    (`compiled_steps`). (TensorFlow 2.21's XLA splits inside branches too, and
+    hands off more cheaply: there the switch measured 0.9 to 1.0 times the
+    plain step's time.) Above :data:`ONE_TASK_SIZES` (about 1 ms of work for
     one core) the step runs split, so that a machine with many idle cores can
     share it out. On a GPU, where a branch index is a copy to the host every
     step and the loops are not split this way, the step runs as it is. Either
     way the same fused operations run: the results are the same.
     """
     size = tensor.shape.num_elements()
-    if size is None or size > ONE_TASK_MAX_SIZE:
+    if tensor.dtype != tf.float32 or size is None or size not in ONE_TASK_SIZES:
         return False
     device = tf.DeviceSpec.from_string(tensor.device or "").device_type
     if device:

@@ -1,10 +1,10 @@
 """The compiled paths of the ExactLIF step under NengoDL: same results either way.
 
 On a CPU the builder runs XLA's compiled step as one task (a branch of a
-``tf.switch_case``) up to ``ONE_TASK_MAX_SIZE`` neurons x minibatch, and split
-over threads above it or on a GPU (``neuron_builders._one_task_on_cpu``). Both
-must give what the numpy kernel gives; the other tests of the builders run the
-one-task path (small models on a CPU), these also run the other.
+``tf.switch_case``) at the sizes where XLA would split it over threads for
+nothing, and as it is elsewhere (``neuron_builders._one_task_on_cpu``). Both
+must give what the numpy kernel gives; the other tests of the builders run
+small models, so the plain path; these run both.
 """
 
 import nengo
@@ -97,18 +97,22 @@ def test_one_task_step_is_not_split():
 
 
 @pytest.mark.parametrize(
-    "device, n_neurons, one_task",
+    "device, n_neurons, dtype, one_task",
     [
-        ("/cpu:0", 300, True),
-        ("/cpu:0", 100_000, False),  # above ONE_TASK_MAX_SIZE with minibatch 2
-        ("/gpu:0", 300, False),
+        ("/cpu:0", 300, tf.float32, True),
+        ("/cpu:0", 100, tf.float32, False),  # too small for XLA to split it
+        ("/cpu:0", 100_000, tf.float32, False),  # large: split
+        ("/cpu:0", 300, tf.float64, False),  # not split in float64
+        ("/gpu:0", 300, tf.float32, False),
+        (None, 300, tf.float32, not tf.config.list_logical_devices("GPU")),
     ],
 )
-def test_one_task_choice(device, n_neurons, one_task):
-    """One task on a CPU up to ONE_TASK_MAX_SIZE; never on a GPU."""
-    assert 2 * 300 <= neuron_builders.ONE_TASK_MAX_SIZE < 2 * 100_000
+def test_one_task_choice(device, n_neurons, dtype, one_task):
+    """One task on a CPU where XLA would split the step's loops; never on a GPU."""
+    sizes = neuron_builders.ONE_TASK_SIZES
+    assert 2 * 100 not in sizes and 2 * 300 in sizes and 2 * 100_000 not in sizes
     with tf.Graph().as_default(), tf.device(device):
-        J = tf.zeros((2, n_neurons))
+        J = tf.zeros((2, n_neurons), dtype)
         assert neuron_builders._one_task_on_cpu(J) == one_task
 
 
@@ -116,12 +120,11 @@ def test_builder_paths_same_simulation(monkeypatch, dl_sim):
     """A NengoDL run gives the same spikes and state through either path."""
     n_steps, n_neurons, minibatch = 40, 200, 4  # 800 neurons x minibatch: split
     rng = np.random.RandomState(1)
-    J = rng.uniform(0, 25, (minibatch, n_steps, n_neurons))
+    J = rng.uniform(0, 25, (minibatch, n_steps, n_neurons)).astype(np.float32)
 
     def run(one_task):
         monkeypatch.setattr(neuron_builders, "_one_task_on_cpu", lambda t: one_task)
         with nengo.Network(seed=2) as net:
-            nengo_dl.configure_settings(dtype="float64")
             stim = nengo.Node(np.zeros(n_neurons))
             ens = nengo.Ensemble(
                 n_neurons,
