@@ -1,6 +1,6 @@
 """NengoDL speed of the nengo_tuning builders, as ratios (one interleaved run).
 
-For each ensemble size (default 300, 1 000 and 10 000 neurons):
+For each ensemble size (default 50, 300, 1 000 and 10 000 neurons):
 
 * ``sim.predict`` (50 time steps) with ExactLIF against NengoDL's native
   nengo.LIF, at minibatch 1 and 32 (target <= 1.1);
@@ -10,14 +10,18 @@ For each ensemble size (default 300, 1 000 and 10 000 neurons):
 
 All simulators of one size are built first; then the timed calls run
 round-robin, so that machine noise hits all of them alike, and the medians of
-the per-round ratios are reported. CPU only unless TensorFlow sees a GPU.
+the per-round ratios are reported. In each round a case's time is the best of
+``--repeat`` calls in a row, which filters out bursts of load from other
+processes (a call takes some 50 ms, shorter than such bursts often are). CPU
+only unless TensorFlow sees a GPU.
 
-    python benchmarks/bench_dl.py                    # ~5 minutes on 2 cores
+    python benchmarks/bench_dl.py                    # ~7 minutes on 2 cores
     python benchmarks/bench_dl.py --quick            # 1 000 neurons, 3 rounds
     python benchmarks/bench_dl.py --sizes 50 300 1000 10000 100000
 """
 
 import argparse
+import time
 import warnings
 
 # nengo_tuning before nengo_dl: on TensorFlow >= 2.13 it prepares NengoDL's import
@@ -94,7 +98,26 @@ RATIOS = [
 ]  # fmt: skip
 
 
-def size_ratios(n_neurons, rounds, n_steps):
+def interleaved_best_of(cases, rounds, repeat):
+    """`common.interleaved`, each time the best of ``repeat`` calls in a row."""
+    best = {name: [] for name in cases}
+
+    def best_of(name, run):
+        def timed():
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - t0)
+            best[name].append(min(times))
+
+        return timed
+
+    interleaved({name: best_of(name, run) for name, run in cases.items()}, rounds)
+    return {name: np.array(times) for name, times in best.items()}
+
+
+def size_ratios(n_neurons, rounds, n_steps, repeat):
     cases = {
         "p1 LIF": predict_case(nengo.LIF(), n_neurons, 1, n_steps),
         "p1 ExactLIF": predict_case(ExactLIF(), n_neurons, 1, n_steps),
@@ -104,7 +127,9 @@ def size_ratios(n_neurons, rounds, n_steps):
         "fit SoftLIF": fit_case(SoftLIF(), n_neurons),
         "fit SoftLIFRate": fit_case(SoftLIFRate(), n_neurons),
     }
-    times = interleaved({name: run for name, (run, _) in cases.items()}, rounds)
+    times = interleaved_best_of(
+        {name: run for name, (run, _) in cases.items()}, rounds, repeat
+    )
     for _, sim in cases.values():
         sim.close()
     return {label: float(np.median(times[a] / times[b])) for label, a, b, _ in RATIOS}
@@ -112,17 +137,19 @@ def size_ratios(n_neurons, rounds, n_steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 300, 1000, 10_000])
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     sizes, rounds = ([1000], 3) if args.quick else (args.sizes, args.rounds)
     nengo_tuning.install_dl_builders()
     gpus = tf.config.list_physical_devices("GPU")
-    results = {n: size_ratios(n, rounds, args.steps) for n in sizes}
+    results = {n: size_ratios(n, rounds, args.steps, args.repeat) for n in sizes}
     print(
-        f"{rounds} interleaved rounds, medians of per-round ratios; "
+        f"{rounds} interleaved rounds (best of {args.repeat} calls), medians of "
+        "per-round ratios; "
         f"device: {'GPU ' + gpus[0].name if gpus else 'CPU only'}"
     )
     header = ["ratio (target)"] + [f"{n:,} neurons" for n in sizes]

@@ -61,6 +61,60 @@ from nengo_tuning import compat, lif_math, tf_math
 from nengo_tuning.tf_math import lif_rate_tf, softlif_rate_tf, tf_xp
 
 
+def compiled_steps(step):
+    """``step(J, dt, *state)`` compiled with XLA: as it is, and as one task.
+
+    The second runs ``step`` as a branch of ``tf.switch_case`` (see
+    `_one_task_on_cpu`); its other branch, taken only if ``dt <= 0`` (never in a
+    simulator), returns zeros and the state unchanged. The index depends on
+    ``dt``, a tensor in NengoDL, so XLA cannot fold the switch away.
+    """
+
+    def one_task(J, dt, *state):
+        return tf.switch_case(
+            tf.cast(dt <= 0, tf.int32),
+            [lambda: step(J, dt, *state), lambda: (tf.zeros_like(J), *state)],
+        )
+
+    return (
+        tf.function(step, jit_compile=True),
+        tf.function(one_task, jit_compile=True),
+    )
+
+
+#: Steps (neurons x minibatch) in float32 that run as one task on a CPU (see below).
+ONE_TASK_SIZES = range(512, 2**17 + 1)
+
+
+def _one_task_on_cpu(tensor):
+    """Whether to run the compiled step on ``tensor`` as one task.
+
+    XLA's CPU backend splits each fused loop over the neurons into parallel
+    tasks once its cost estimate passes a fixed threshold, which the exact
+    step's loops do in float32 (NengoDL's default) from about 450 neurons x
+    minibatch, in float64 only from about 100 000. At the sizes of a NengoDL
+    model's ops the thread hand-offs then cost more than the work: with
+    TensorFlow 2.12 on 2 (busy) cores a split step took 1.4 to 2.2 times as
+    long as one task at 1 600 to 32 000 neurons x minibatch, and 1.1 times at
+    320 000. That XLA does not split the loops inside the branches of a
+    conditional, so there the step runs as a branch of ``tf.switch_case``
+    (`compiled_steps`). (TensorFlow 2.21's XLA splits inside branches too, and
+    hands off more cheaply: there the switch measured 0.9 to 1.0 times the
+    plain step's time.) Above :data:`ONE_TASK_SIZES` (about 1 ms of work for
+    one core) the step runs split, so that a machine with many idle cores can
+    share it out. On a GPU, where a branch index is a copy to the host every
+    step and the loops are not split this way, the step runs as it is. Either
+    way the same fused operations run: the results are the same.
+    """
+    size = tensor.shape.num_elements()
+    if tensor.dtype != tf.float32 or size is None or size not in ONE_TASK_SIZES:
+        return False
+    device = tf.DeviceSpec.from_string(tensor.device or "").device_type
+    if device:
+        return device.upper() == "CPU"
+    return not tf.config.list_logical_devices("GPU")
+
+
 class _TuningBuilder(TFNeuronBuilder):
     """Shared parameter handling for the nengo_tuning builders."""
 
@@ -119,16 +173,20 @@ class ExactLIFBuilder(_TuningBuilder):
             )
 
         # The exact step is ~60 element-wise ops over every neuron (masked, since
-        # only some spike); XLA fuses them into one pass over memory, which makes
-        # it faster than NengoDL's own unfused LIF step (benchmarks/bench_dl.py).
-        self.exact_step = (
-            tf.function(exact_step, jit_compile=True)
-            if tf_math.JIT_COMPILE
-            else exact_step
+        # only some spike); XLA fuses them into a few passes over memory, which
+        # makes it faster than NengoDL's own unfused LIF step from about 1 000
+        # neurons x minibatch (benchmarks/bench_dl.py).
+        self.exact_step = exact_step
+        self.compiled_steps = (
+            compiled_steps(exact_step) if tf_math.JIT_COMPILE else None
         )
 
     def step(self, J, dt, voltage, refractory_time):
-        return self.exact_step(J, dt, voltage, refractory_time)
+        if self.compiled_steps is None:
+            return self.exact_step(J, dt, voltage, refractory_time)
+        plain, one_task = self.compiled_steps
+        step = one_task if _one_task_on_cpu(J) else plain
+        return step(J, dt, voltage, refractory_time)
 
     def training_step(self, J, dt, **state):
         return self.training_rate(J)
