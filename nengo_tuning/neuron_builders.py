@@ -65,7 +65,7 @@ def compiled_steps(step):
     """``step(J, dt, *state)`` compiled with XLA: as it is, and as one task.
 
     The second runs ``step`` as a branch of ``tf.switch_case`` (see
-    `_one_task_on_cpu`); its other branch, taken only if ``dt <= 0`` (never in a
+    ``_one_task_on_cpu``); its other branch, taken only if ``dt <= 0`` (never in a
     simulator), returns zeros and the state unchanged. The index depends on
     ``dt``, a tensor in NengoDL, so XLA cannot fold the switch away.
     """
