@@ -15,6 +15,8 @@ tf = pytest.importorskip("tensorflow", reason="needs the dl extra (TensorFlow)")
 nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
 
 # pylint: disable=wrong-import-position
+from networks import neurons_fed_directly
+
 from nengo_tuning import ExactLIF, lif_math, neuron_builders
 from nengo_tuning.tf_math import tf_xp
 
@@ -126,19 +128,8 @@ def test_builder_paths_same_simulation(monkeypatch, dl_sim):
         monkeypatch.setattr(neuron_builders, "_one_task_on_cpu", lambda t: one_task)
         with nengo.Network(seed=2) as net:
             stim = nengo.Node(np.zeros(n_neurons))
-            ens = nengo.Ensemble(
-                n_neurons,
-                1,
-                neuron_type=ExactLIF(amplitude=AMPLITUDE),
-                gain=nengo.dists.Choice([1.0]),
-                bias=nengo.dists.Choice([0.0]),
-            )
-            nengo.Connection(stim, ens.neurons, synapse=None)
-            probes = [
-                nengo.Probe(ens.neurons),
-                nengo.Probe(ens.neurons, "voltage"),
-                nengo.Probe(ens.neurons, "refractory_time"),
-            ]
+            neuron = ExactLIF(amplitude=AMPLITUDE)
+            probes = neurons_fed_directly(stim, n_neurons, neuron)
         with dl_sim(net, dt=0.004, minibatch_size=minibatch) as sim:
             out = sim.predict({stim: J}, n_steps=n_steps)
         return [out[p] for p in probes]

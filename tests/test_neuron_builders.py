@@ -13,6 +13,7 @@ tf = pytest.importorskip("tensorflow", reason="needs the dl extra (TensorFlow)")
 nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
 
 # pylint: disable=wrong-import-position
+from networks import neurons_fed_directly
 from strategies import DTYPES, current_arrays, lif_parameters
 
 from nengo_tuning import (
@@ -393,19 +394,8 @@ def test_spiking_step_equivalence_with_nengo(
             nengo_dl.configure_settings(dtype=f"float{precision}")
             # index by rounded step (float32 time drifts off PresentInput's grid)
             stim = nengo.Node(lambda t: data[round(t / dt) - 1])
-            ens = nengo.Ensemble(
-                n,
-                1,
-                neuron_type=neuron_type(tau_ref=tau_ref, amplitude=0.5),
-                gain=nengo.dists.Choice([1.0]),
-                bias=nengo.dists.Choice([0.0]),
-            )
-            nengo.Connection(stim, ens.neurons, synapse=None)
-            probes = [
-                nengo.Probe(ens.neurons),
-                nengo.Probe(ens.neurons, "voltage"),
-                nengo.Probe(ens.neurons, "refractory_time"),
-            ]
+            neuron = neuron_type(tau_ref=tau_ref, amplitude=0.5)
+            probes = neurons_fed_directly(stim, n, neuron)
         return net, stim, probes
 
     net, stim, probes = make_net(J[0])
