@@ -413,6 +413,17 @@ _LARGE_J = 1e154
 _ONE_SPIKE_MARGIN = 1e-5
 
 
+def at_most_one_spike_per_step(dt, tau_ref):
+    """Whether no neuron can spike twice in a step of ``dt`` (``tau_ref`` scalar).
+
+    Every inter-spike interval is longer than ``tau_ref``; with ``tau_ref``
+    above ``dt`` by a margin far beyond rounding (a relative 1e-5), a
+    second spike cannot fall in the step, not even by a rounded interval. Pass
+    the smallest ``tau_ref`` of the neurons concerned.
+    """
+    return tau_ref > dt * (1.0 + _ONE_SPIKE_MARGIN)
+
+
 def _clip_ufunc():
     """numpy's ``clip`` ufunc: ``np.clip`` adds ~10 us of checks per call (1.24)."""
     for name in ("_core", "core"):  # numpy >= 2, then numpy 1.x
@@ -828,6 +839,7 @@ def exact_lif_step_xp(
     min_voltage=0.0,
     amplitude=1.0,
     xp=np,
+    at_most_one_spike=False,
 ):
     """:func:`exact_lif_step` on whole arrays, for any array namespace.
 
@@ -849,18 +861,24 @@ def exact_lif_step_xp(
     neuron preselected by a rounded end voltage above 1 that does not cross ends
     at 1 at most. More than :data:`EXACT_STEP_MAX_RESOLVED_SPIKES` spikes in a
     step end the step at reset.
+
+    ``at_most_one_spike=True`` is the caller's statement that
+    :func:`at_most_one_spike_per_step` holds for ``dt`` and every neuron's
+    ``tau_ref`` (checked by the caller, where ``dt`` is known). The inter-spike
+    interval, its logarithm and the spike-count arithmetic are then skipped;
+    the results are the same, since every count is 1 there.
     """
     return _exact_lif_step_decremented_xp(
         dt, J, voltage, refractory_time - dt, tau_rc, tau_ref, min_voltage,
-        amplitude, xp,
+        amplitude, xp, at_most_one_spike,
     )  # fmt: skip
 
 
 def _exact_lif_step_decremented_xp(
-    dt, J, voltage, refractory, tau_rc, tau_ref, min_voltage, amplitude, xp
-):
+    dt, J, voltage, refractory, tau_rc, tau_ref, min_voltage, amplitude, xp,
+    at_most_one_spike=False,
+):  # fmt: skip
     """:func:`exact_lif_step_xp` given ``refractory = refractory_time - dt``."""
-    inf = float("inf")
     # free (non-refractory) time available in this step, in [0, dt]
     free_time = xp.minimum(xp.maximum(dt - refractory, 0.0), dt)
     v_end = relax_voltage_xp(voltage, J, free_time, tau_rc, xp=xp)
@@ -875,24 +893,13 @@ def _exact_lif_step_decremented_xp(
     start = xp.maximum(refractory, 0.0)
     first = start + time_to_threshold_xp(v0, J_s, tau_rc, xp=xp)
     in_step = candidate & (first <= dt)
-    # no repeat spikes for J <= 1 (possible only when it started above threshold)
-    repeats = J_s > 1.0
-    isi = lif_isi_xp(xp.where(repeats, J_s, 2.0), tau_rc, tau_ref, xp=xp)
     after_first = xp.maximum(dt - first, 0.0)
-    ratio = xp.where(repeats, after_first / isi, 0.0)
-    # ratio is +inf or NaN (0 / 0) only when isi == 0 (tau_ref == 0 and J huge):
-    # an infinite count
-    saturated = xp.isnan(ratio) | (ratio == inf)
-    more = xp.floor(xp.where(saturated, 0.0, ratio))
-    count = xp.where(saturated, inf, 1.0 + more)
-    # time from the last spike to the end of the step, kept in [0, isi] so that
-    # rounding cannot leave the membrane above threshold; 0 (reset) when the
-    # count is infinite or too large for that remainder to mean anything
-    leftover = xp.where(
-        repeats, xp.minimum(xp.maximum(after_first - more * isi, 0.0), isi), after_first
-    )
-    unresolved = saturated | (ratio >= EXACT_STEP_MAX_RESOLVED_SPIKES)
-    leftover = xp.where(unresolved, 0.0, leftover)
+    if at_most_one_spike:
+        # what the general branch gives where after_first / isi < 1 - 1e-5
+        # (the count as an array of the state's dtype)
+        count, leftover = 1.0 + 0.0 * after_first, after_first
+    else:
+        count, leftover = _spikes_after_first_xp(J_s, after_first, tau_rc, tau_ref, xp)
 
     # time left after the last spike's refractory period; positive: free again
     after = leftover - tau_ref
@@ -914,3 +921,29 @@ def _exact_lif_step_decremented_xp(
     output = xp.where(bad, xp.where(xp.isnan(J), J, 0.0), output)
     voltage = xp.where(bad, voltage, v_clamped)
     return output, voltage, refractory
+
+
+def _spikes_after_first_xp(J_s, after_first, tau_rc, tau_ref, xp):
+    """``(count, leftover)`` of neurons whose first spike leaves ``after_first``.
+
+    ``leftover`` is the time from the last spike to the end of the step.
+    """
+    inf = float("inf")
+    # no repeat spikes for J <= 1 (possible only when it started above threshold)
+    repeats = J_s > 1.0
+    isi = lif_isi_xp(xp.where(repeats, J_s, 2.0), tau_rc, tau_ref, xp=xp)
+    ratio = xp.where(repeats, after_first / isi, 0.0)
+    # ratio is +inf or NaN (0 / 0) only when isi == 0 (tau_ref == 0 and J huge):
+    # an infinite count
+    saturated = xp.isnan(ratio) | (ratio == inf)
+    more = xp.floor(xp.where(saturated, 0.0, ratio))
+    count = xp.where(saturated, inf, 1.0 + more)
+    # time from the last spike to the end of the step, kept in [0, isi] so that
+    # rounding cannot leave the membrane above threshold; 0 (reset) when the
+    # count is infinite or too large for that remainder to mean anything
+    leftover = xp.where(
+        repeats, xp.minimum(xp.maximum(after_first - more * isi, 0.0), isi), after_first
+    )
+    unresolved = saturated | (ratio >= EXACT_STEP_MAX_RESOLVED_SPIKES)
+    leftover = xp.where(unresolved, 0.0, leftover)
+    return count, leftover

@@ -157,7 +157,16 @@ class ExactLIFBuilder(_TuningBuilder):
     def build_pre(self, signals, config):
         super().build_pre(signals, config)
         self.min_voltage = self._param(signals, "min_voltage")
-        self.training_rate = lif_rate_tf(self.tau_rc, self.tau_ref, self.amp)
+        # (training_step runs only where a gradient follows: see with_derivative)
+        self.training_rate = lif_rate_tf(
+            self.tau_rc, self.tau_ref, self.amp, for_training=True
+        )
+        # With dt below every tau_ref (NengoDL's default 1 ms against 2 ms), no
+        # neuron spikes twice in a step: the step skips the inter-spike interval
+        # (a logarithm for every neuron, a quarter of its cost)
+        at_most_one_spike = lif_math.at_most_one_spike_per_step(
+            signals.dt_val, min(op.neurons.tau_ref for op in self.ops)
+        )
 
         def exact_step(J, dt, voltage, refractory_time):
             return lif_math.exact_lif_step_xp(
@@ -170,6 +179,7 @@ class ExactLIFBuilder(_TuningBuilder):
                 self.min_voltage,
                 self.amp,
                 xp=tf_xp,
+                at_most_one_spike=at_most_one_spike,
             )
 
         # The exact step is ~60 element-wise ops over every neuron (masked, since
@@ -199,7 +209,7 @@ class SoftLIFBuilder(ExactLIFBuilder):
         super().build_pre(signals, config)
         self.sigma = self._param(signals, "sigma")
         self.training_rate = softlif_rate_tf(
-            self.sigma, self.tau_rc, self.tau_ref, self.amp
+            self.sigma, self.tau_rc, self.tau_ref, self.amp, for_training=True
         )
 
         spikes_forward = np.concatenate(

@@ -60,7 +60,7 @@ class _TFNamespace:
 tf_xp = _TFNamespace()
 
 
-def with_derivative(rate_fn, derivative_fn):
+def with_derivative(rate_fn, derivative_fn, for_training=False):
     """Return ``f(J) = rate_fn(J)`` whose gradient is ``derivative_fn(J)``.
 
     Autodiff through the masked formulas of :mod:`.lif_math` would differentiate
@@ -68,7 +68,35 @@ def with_derivative(rate_fn, derivative_fn):
     than the curve; the analytic derivative is exact, finite, and cheaper. Both
     are compiled with XLA (see :data:`JIT_COMPILE`): each is a few dozen
     element-wise ops that XLA fuses into one pass.
+
+    With ``for_training=True`` (a function only ever called where a gradient
+    follows) the rate and the derivative are computed together, in one
+    compiled call, and the backward pass reuses the stored derivative: forward
+    and backward at 32 x 10 000 on a CPU take 0.8 to 0.9 of the separate
+    calls' time with TensorFlow 2.12, 0.9 to 1.0 with 2.21, for the same
+    values. Where the rate is also used without a gradient (inference),
+    computing the derivative would be waste, so the default computes it only
+    in the backward pass.
     """
+    if for_training:
+
+        def rate_and_derivative(J):
+            return rate_fn(J), derivative_fn(J)
+
+        if JIT_COMPILE:
+            rate_and_derivative = tf.function(rate_and_derivative, jit_compile=True)
+
+        @tf.custom_gradient
+        def rate_of_current_in_training(J):
+            rate, derivative = rate_and_derivative(J)
+
+            def grad(upstream):
+                return upstream * derivative
+
+            return rate, grad
+
+        return rate_of_current_in_training
+
     if JIT_COMPILE:
         rate_fn = tf.function(rate_fn, jit_compile=True)
         derivative_fn = tf.function(derivative_fn, jit_compile=True)
@@ -83,21 +111,31 @@ def with_derivative(rate_fn, derivative_fn):
     return rate_of_current
 
 
-def softlif_rate_tf(sigma, tau_rc, tau_ref, amplitude=1.0):
-    """TensorFlow SoftLIF rate function of ``J`` with its analytic gradient."""
+def softlif_rate_tf(sigma, tau_rc, tau_ref, amplitude=1.0, for_training=False):
+    """TensorFlow SoftLIF rate function of ``J`` with its analytic gradient.
+
+    ``for_training``: see :func:`with_derivative`.
+    """
     return with_derivative(
         lambda J: lif_math.softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude, tf_xp),
         lambda J: lif_math.softlif_rate_derivative_xp(
             J, sigma, tau_rc, tau_ref, amplitude, tf_xp
         ),
+        for_training=for_training,
     )
 
 
-def lif_rate_tf(tau_rc, tau_ref, amplitude=1.0, min_j=lif_math.LIF_GRAD_MIN_J):
-    """TensorFlow LIF rate function of ``J`` with the capped LIF slope as gradient."""
+def lif_rate_tf(
+    tau_rc, tau_ref, amplitude=1.0, min_j=lif_math.LIF_GRAD_MIN_J, for_training=False
+):
+    """TensorFlow LIF rate function of ``J`` with the capped LIF slope as gradient.
+
+    ``for_training``: see :func:`with_derivative`.
+    """
     return with_derivative(
         lambda J: lif_math.lif_rate_xp(J, tau_rc, tau_ref, amplitude, tf_xp),
         lambda J: lif_math.lif_rate_derivative_xp(
             J, tau_rc, tau_ref, amplitude, min_j=min_j, xp=tf_xp
         ),
+        for_training=for_training,
     )

@@ -356,3 +356,32 @@ def test_use_compiled_kernel_switches_the_dispatch(monkeypatch):
     for got, want in zip(state, expected):
         np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
     assert lif_math.use_compiled_kernel(True) is False
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "dt, tau_ref", [(0.001, 0.002), (0.002, 0.0020001), (1e-4, 0.1)]
+)
+def test_at_most_one_spike_form_equals_general_form(dtype, dt, tau_ref, rng):
+    """Where tau_ref exceeds dt (by the margin), skipping the ISI changes nothing.
+
+    Currents up to 1e30 (an ISI as close to tau_ref as the float allows), and
+    non-finite ones; neurons started refractory, just free, or above threshold.
+    """
+    assert lif_math.at_most_one_spike_per_step(dt, tau_ref)
+    assert not lif_math.at_most_one_spike_per_step(dt, dt)  # the margin
+    n = 500
+    J = np.concatenate(
+        [rng.uniform(-2, 50, n - 8), [1e30, 1e20, 1.0, 1 + 1e-7, np.inf, -np.inf]]
+    )
+    J = np.concatenate([J, [np.nan, 3.0]]).astype(dtype)
+    voltage = rng.uniform(-0.5, 1.2, n).astype(dtype)
+    refractory = rng.choice([0.0, dt, dt + tau_ref, 2 * dt], n).astype(dtype)
+    args = dt, J, voltage, refractory, 0.02, tau_ref, 0.0, 1.0
+    with np.errstate(all="ignore"):
+        general = lif_math.exact_lif_step_xp(*args)
+        one_spike = lif_math.exact_lif_step_xp(*args, at_most_one_spike=True)
+    assert np.nanmax(general[0]) > 0  # spikes happened
+    for got, expected in zip(one_spike, general):
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, expected)  # NaN included
