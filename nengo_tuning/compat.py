@@ -9,7 +9,8 @@ The module is split in three sections:
 * the NengoDL stack: what nengo-dl 3.6.0 needs to import and run on the
   TensorFlow/Keras of each supported Python (see ``docs/compatibility.rst``);
 * the NengoDL private API used by the builders (the table of native neuron
-  implementations, the ``spiking`` switch, ``smart_cond``);
+  implementations, the ``spiking`` switch, ``smart_cond``, the build-time
+  ``dt``);
 * ``nengo_dl.Converter``'s registry and the Keras 2 choice for the Keras layer.
 
 Importing this module imports neither TensorFlow nor NengoDL.
@@ -248,6 +249,17 @@ def run_step_in_training(builder, run_step):
         itself, see `training_phase_cond`); False: ``training_step`` runs there.
     """
     builder.spiking = not run_step
+
+
+def simulation_dt(signals):
+    """The simulator's ``dt`` as a Python float, at build time.
+
+    NengoDL 3.6.0 passes ``dt`` to a builder's ``step`` as a constant tensor;
+    its ``TensorGraph`` also stores the value in the undocumented attribute
+    ``signals.dt_val``, which NengoDL's own process and learning-rule builders
+    read. A builder needs the value to choose a form of its step.
+    """
+    return signals.dt_val
 
 
 def training_phase_cond(training, true_fn, false_fn):

@@ -163,9 +163,9 @@ class ExactLIFBuilder(_TuningBuilder):
         )
         # With dt below every tau_ref (NengoDL's default 1 ms against 2 ms), no
         # neuron spikes twice in a step: the step skips the inter-spike interval
-        # (a logarithm for every neuron, a quarter of its cost)
+        # (one of its four logarithms and exponentials per neuron)
         at_most_one_spike = lif_math.at_most_one_spike_per_step(
-            signals.dt_val, min(op.neurons.tau_ref for op in self.ops)
+            compat.simulation_dt(signals), min(op.neurons.tau_ref for op in self.ops)
         )
 
         def exact_step(J, dt, voltage, refractory_time):
