@@ -419,7 +419,8 @@ def at_most_one_spike_per_step(dt, tau_ref):
     Every inter-spike interval is longer than ``tau_ref``; with ``tau_ref``
     above ``dt`` by a margin far beyond rounding (a relative 1e-5), a
     second spike cannot fall in the step, not even by a rounded interval. Pass
-    the smallest ``tau_ref`` of the neurons concerned.
+    the smallest ``tau_ref`` of the neurons concerned, or any other lower bound
+    on their inter-spike intervals.
     """
     return tau_ref > dt * (1.0 + _ONE_SPIKE_MARGIN)
 
@@ -753,14 +754,13 @@ def _spiking_chunk(
     after = np.subtract(dt, first, out=first)  # time after the first spike, >= 0
 
     # the shortest ISI, in float64 arithmetic (differs from the arrays' by
-    # rounding only, far inside the margins)
-    limit = dt * (1.0 + _ONE_SPIKE_MARGIN)
-    if tau_ref > limit:
+    # rounding only, far inside the margins); tau_ref bounds it from below
+    if at_most_one_spike_per_step(dt, tau_ref):
         min_isi = tau_ref
     else:
         j_max = float(np.maximum.reduce(J_s)) - 1.0
         min_isi = tau_ref + tau_rc * math.log1p(1.0 / j_max)
-    if min_isi > limit:
+    if at_most_one_spike_per_step(dt, min_isi):
         # every ISI is longer than the step: one spike each
         output[spiked] = amplitude / dt
     else:
