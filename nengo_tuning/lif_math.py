@@ -73,7 +73,11 @@ def lif_log_term_xp(j, xp=np):
     return xp.log1p(1.0 / xp.maximum(j, TINY_J))
 
 
-def _slope_factors_xp(rho, tau_rc, tau_ref, xp=np):
+# log1p(1 / TINY_J), the largest log term that the slope factors meet
+_LOG_TERM_AT_TINY_J = math.log1p(1.0 / TINY_J)
+
+
+def _slope_factors_xp(rho, tau_rc, tau_ref, xp=np, log_term=None):
     """The two bounded factors of the rate curves' slope, for ``rho > 0``.
 
     With ``L = log1p(1 / rho)`` and ``u = rho * L`` (which tends to 1 for large
@@ -83,10 +87,18 @@ def _slope_factors_xp(rho, tau_rc, tau_ref, xp=np):
     factors stay finite for every ``rho`` from ``TINY_J`` to ``+inf`` (``q``
     tends to 1 for ``tau_ref = 0``, to 0 otherwise), where the textbook form
     ``tau_rc G^2 / (a rho (rho + 1))`` overflows once the rate does.
+
+    ``log_term``, if given, is ``log1p(1 / rho)`` wherever ``TINY_J <= rho <
+    SERIES_J`` (its value elsewhere is unused), which saves a logarithm.
     """
     ratio = tau_ref / tau_rc
     rho_mid = xp.minimum(xp.maximum(rho, TINY_J), SERIES_J)
-    u_mid = rho_mid * xp.log1p(1.0 / rho_mid)
+    if log_term is None:
+        log_term_mid = xp.log1p(1.0 / rho_mid)
+    else:
+        # (below TINY_J, where log_term may be +inf, rho_mid is TINY_J)
+        log_term_mid = xp.where(rho >= TINY_J, log_term, _LOG_TERM_AT_TINY_J)
+    u_mid = rho_mid * log_term_mid
     # rho >= SERIES_J, so 0.5 / rho is tiny (and 0 for rho = +inf)
     u_large = 1.0 - 0.5 / xp.maximum(rho, SERIES_J)
     u = xp.where(rho >= SERIES_J, u_large, u_mid)
@@ -221,51 +233,83 @@ def lif_current_for_rate(rate, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
 # --- SoftLIF rate curve ---------------------------------------------------------
 
 
-def softplus_xp(y, xp=np):
-    """``log(1 + exp(y))`` without overflow."""
-    return xp.maximum(y, 0.0) + xp.log1p(xp.exp(-xp.abs(y)))
-
-
 def _softlif_y_xp(j, sigma, xp=np):
     """``j / sigma``, clamped so that it cannot overflow."""
     bound = SOFTPLUS_MAX_ABS_Y * sigma
     return xp.minimum(xp.maximum(j, -bound), bound) / sigma
 
 
-def softlif_rho_xp(j, sigma, xp=np):
-    """Smoothed current above threshold, ``rho = sigma * softplus(j / sigma)``.
+def _softlif_terms_xp(J, sigma, xp=np):
+    """The terms that the SoftLIF rate and its derivative share.
 
-    Replaces ``max(j, 0)`` in the LIF curve. For ``j >> sigma`` it is ``j`` itself
-    (also for ``j = +inf``).
+    Returns ``(y, e, rho, log_term)``: ``y = j / sigma`` (clamped), ``e =
+    exp(-|y|)``, the smoothed current ``rho = sigma * softplus(y)`` and
+    ``log_term = log1p(1 / rho)``, accurate for every ``J``. They cost one
+    exponential and two logarithms per neuron: ``e`` is ``exp(-y)`` in the
+    softplus and the logistic function, and ``exp(y)`` in the tail, and one
+    ``log1p`` serves both forms of ``log_term``.
+
+    The softplus ``max(y, 0) + log1p(exp(-|y|))`` cannot overflow; above
+    :data:`SOFTPLUS_LINEAR_Y` it equals ``y``, and ``rho`` is ``max(j, 0)``
+    itself (also for ``j = +inf``). Deep below threshold (``y <=``
+    :data:`SOFTPLUS_TAIL_Y`) ``rho`` underflows, so there ``log1p(1/rho) =
+    log1p(rho) - log(rho)`` with ``log(rho) = log(sigma) + y - exp(y)/2 +
+    O(exp(2y))``.
     """
+    j = J - 1.0
     y = _softlif_y_xp(j, sigma, xp=xp)
-    y_mid = xp.minimum(y, SOFTPLUS_LINEAR_Y)
-    rho_mid = sigma * softplus_xp(y_mid, xp=xp)
-    return xp.where(y >= SOFTPLUS_LINEAR_Y, xp.maximum(j, 0.0), rho_mid)
-
-
-def softlif_log_term_xp(j, sigma, xp=np):
-    """``log1p(1 / rho)`` with ``rho = softlif_rho(j)``, accurate for every ``j``.
-
-    Deep below threshold ``rho`` underflows; there we use
-    ``log1p(1/rho) = log1p(rho) - log(rho)`` with
-    ``log(rho) = log(sigma) + y - exp(y)/2 + O(exp(2y))``, ``y = j / sigma``.
-    """
-    y = _softlif_y_xp(j, sigma, xp=xp)
-    return _softlif_log_term_xp(y, softlif_rho_xp(j, sigma, xp=xp), sigma, xp=xp)
-
-
-def _softlif_log_term_xp(y, rho, sigma, xp=np):
-    """`softlif_log_term_xp` from ``y = j / sigma`` (clamped) and ``rho``."""
-    tail = SOFTPLUS_TAIL_Y
-    y_tail = xp.minimum(y, tail)
+    e = xp.exp(-xp.abs(y))
+    softplus = xp.maximum(y, 0.0) + xp.log1p(e)
+    rho = xp.where(y >= SOFTPLUS_LINEAR_Y, xp.maximum(j, 0.0), sigma * softplus)
+    in_tail = y <= SOFTPLUS_TAIL_Y
+    # one log1p: of rho in the tail (rho <= 1 there; the minimum guards the
+    # unused branch), of 1 / rho above it (where rho > 0)
+    log1p_arg = xp.where(
+        in_tail, xp.minimum(rho, 1.0), 1.0 / xp.where(in_tail, 1.0, rho)
+    )
+    log1p_value = xp.log1p(log1p_arg)
     # (a Python sigma stays a Python number: TensorFlow would make it float32)
     log_sigma = math.log(sigma) if isinstance(sigma, (int, float)) else xp.log(sigma)
-    log_rho_tail = log_sigma + y_tail - 0.5 * xp.exp(y_tail)
-    log_term_tail = xp.log1p(xp.minimum(rho, 1.0)) - log_rho_tail
-    rho_safe = xp.where(y <= tail, 1.0, rho)
-    log_term_mid = xp.log1p(1.0 / rho_safe)
-    return xp.where(y <= tail, log_term_tail, log_term_mid)
+    # e = exp(y) in the tail; above it this value is unused (and finite)
+    log_rho_tail = log_sigma + xp.minimum(y, SOFTPLUS_TAIL_Y) - 0.5 * e
+    log_term = xp.where(in_tail, log1p_value - log_rho_tail, log1p_value)
+    return y, e, rho, log_term
+
+
+def _softlif_rate_from_terms_xp(J, terms, tau_rc, tau_ref, amplitude, xp=np):
+    """The SoftLIF rate from ``_softlif_terms_xp(J, ...)``."""
+    _, _, rho, log_term = terms
+    rate = _rate_from_log_term_xp(rho, log_term, tau_rc, tau_ref, amplitude, xp=xp)
+    # the clamp on j / sigma leaves a rate below 1e-28 Hz at J = -inf: make it 0
+    return xp.where(J == -np.inf, 0.0, rate)
+
+
+def _softlif_derivative_from_terms_xp(
+    J, terms, sigma, tau_rc, tau_ref, amplitude, xp=np
+):
+    """The SoftLIF rate's derivative from ``_softlif_terms_xp(J, ...)``.
+
+    See `softlif_rate_derivative_xp` for the formula.
+    """
+    y, e, rho, log_term = terms
+    scale = amplitude / tau_rc
+    in_tail = y <= SOFTPLUS_TAIL_Y
+
+    # above the tail: (a / tau_rc) q t sigmoid(y), with sigmoid(y) = 1 / (1 + e)
+    # for y >= 0 (1 to rounding in the linear part) and e / (1 + e) below
+    q, t = _slope_factors_xp(rho, tau_rc, tau_ref, xp=xp, log_term=log_term)
+    logistic = xp.where(y >= 0.0, 1.0, e) / (1.0 + e)
+    upper = scale * (q * logistic) * t
+
+    # tail: (a / tau_rc) p^2 / (sigma h(y) (rho + 1)) with p = 1 / (tau_ref / tau_rc
+    # + log1p(1 / rho)) small and h(y) = 1 + exp(y) / 2 + O(exp(2 y)), exp(y) = e
+    # (above the tail log_term may be 0: p is then kept finite, and unused)
+    p = 1.0 / (tau_ref / tau_rc + xp.where(in_tail, log_term, 1.0))
+    sigma_h = sigma * (1.0 + 0.5 * e)
+    tail = scale * (p / sigma_h) * (p / (rho + 1.0))
+
+    deriv = xp.where(in_tail, tail, upper)
+    return xp.where(J == -np.inf, 0.0, deriv)
 
 
 def softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
@@ -274,13 +318,8 @@ def softlif_rate_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
     ``J = -inf`` gives exactly 0 and ``J = +inf`` gives ``amplitude / tau_ref``
     (+inf when ``tau_ref = 0``).
     """
-    j = J - 1.0
-    y = _softlif_y_xp(j, sigma, xp=xp)
-    rho = softlif_rho_xp(j, sigma, xp=xp)
-    log_term = _softlif_log_term_xp(y, rho, sigma, xp=xp)
-    rate = _rate_from_log_term_xp(rho, log_term, tau_rc, tau_ref, amplitude, xp=xp)
-    # the clamp on j / sigma leaves a rate below 1e-28 Hz at J = -inf: make it 0
-    return xp.where(J == -np.inf, 0.0, rate)
+    terms = _softlif_terms_xp(J, sigma, xp=xp)
+    return _softlif_rate_from_terms_xp(J, terms, tau_rc, tau_ref, amplitude, xp=xp)
 
 
 def softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
@@ -297,27 +336,26 @@ def softlif_rate_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
     itself overflows; ``J = +inf`` gives its limit (0, or ``amplitude / tau_rc``
     for ``tau_ref = 0``) and ``J = -inf`` gives 0.
     """
-    j = J - 1.0
-    y = _softlif_y_xp(j, sigma, xp=xp)
-    rho = softlif_rho_xp(j, sigma, xp=xp)
-    scale = amplitude / tau_rc
+    terms = _softlif_terms_xp(J, sigma, xp=xp)
+    return _softlif_derivative_from_terms_xp(
+        J, terms, sigma, tau_rc, tau_ref, amplitude, xp=xp
+    )
 
-    # above the tail: (a / tau_rc) q t sigmoid(y); sigmoid(y) = 1 in the linear part
-    q, t = _slope_factors_xp(rho, tau_rc, tau_ref, xp=xp)
-    y_mid = xp.minimum(xp.maximum(y, SOFTPLUS_TAIL_Y), SOFTPLUS_LINEAR_Y)
-    logistic = xp.where(y >= SOFTPLUS_LINEAR_Y, 1.0, 1.0 / (1.0 + xp.exp(-y_mid)))
-    upper = scale * (q * logistic) * t
 
-    # tail: (a / tau_rc) p^2 / (sigma h(y) (rho + 1)) with p = 1 / (tau_ref / tau_rc
-    # + log1p(1 / rho)) small and h(y) = 1 + exp(y) / 2 + O(exp(2 y))
-    # (j clamped to the tail: elsewhere log1p(1/rho) may be 0, and the branch unused)
-    j_tail = xp.minimum(j, SOFTPLUS_TAIL_Y * sigma)
-    p = 1.0 / (tau_ref / tau_rc + softlif_log_term_xp(j_tail, sigma, xp=xp))
-    sigma_h = sigma * (1.0 + 0.5 * xp.exp(xp.minimum(y, SOFTPLUS_TAIL_Y)))
-    tail = scale * (p / sigma_h) * (p / (rho + 1.0))
+def softlif_rate_and_derivative_xp(J, sigma, tau_rc, tau_ref, amplitude=1.0, xp=np):
+    """`softlif_rate_xp` and `softlif_rate_derivative_xp` of ``J``, together.
 
-    deriv = xp.where(y <= SOFTPLUS_TAIL_Y, tail, upper)
-    return xp.where(J == -np.inf, 0.0, deriv)
+    The two share their costly terms (one exponential and two logarithms per
+    neuron, ``_softlif_terms_xp``): computed together they cost little more
+    than the rate alone. Training, where every rate is followed by its
+    gradient, uses this.
+    """
+    terms = _softlif_terms_xp(J, sigma, xp=xp)
+    rate = _softlif_rate_from_terms_xp(J, terms, tau_rc, tau_ref, amplitude, xp=xp)
+    deriv = _softlif_derivative_from_terms_xp(
+        J, terms, sigma, tau_rc, tau_ref, amplitude, xp=xp
+    )
+    return rate, deriv
 
 
 def softlif_rate(J, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):

@@ -268,3 +268,22 @@ def test_softlif_slope_finite_and_exact_property(dtype, data):
                 current, sigma, tau_rc, tau_ref, amplitude
             )
             assert_close_to_reference(slope, ref, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_softlif_rate_and_derivative_together_equal_apart_property(dtype, data):
+    """The form that training uses (shared terms) is bitwise the two functions."""
+    J = data.draw(current_arrays(dtype))
+    tau_rc, tau_ref, amplitude = data.draw(lif_parameters(dtype))
+    sigma = float(dtype(data.draw(st.floats(1e-6, 10.0))))
+    params = (sigma, tau_rc, tau_ref, amplitude)
+    with np.errstate(over="ignore", divide="ignore"):  # as the public functions
+        together = lif_math.softlif_rate_and_derivative_xp(J, *params)
+        apart = (
+            lif_math.softlif_rate_xp(J, *params),
+            lif_math.softlif_rate_derivative_xp(J, *params),
+        )
+    for got, expected in zip(together, apart):
+        np.testing.assert_array_equal(got, expected)
