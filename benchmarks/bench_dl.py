@@ -6,7 +6,11 @@ For each ensemble size (default 50, 300, 1 000 and 10 000 neurons):
   nengo.LIF, at minibatch 1 and 32 (target <= 1.1);
 * ``sim.fit`` (one time step per example, minibatch 32, 8 batches) with SoftLIF
   against ``nengo_dl.SoftLIFRate`` (target <= 1.0), and SoftLIFRate for
-  comparison.
+  comparison;
+* the noise floor: each anchor against a second simulator identical to it. A
+  ratio is told apart from 1 only where it lies further from 1 than these do:
+  at a few hundred neurons a fit is mostly Keras' and NengoDL's fixed cost, and
+  even nengo.RectifiedLinear's fit measured 0.98 of nengo_dl.SoftLIFRate's.
 
 All simulators of one size are built first; then the timed calls run
 round-robin, so that machine noise hits all of them alike, and the medians of
@@ -95,6 +99,11 @@ RATIOS = [
      "<= 1.0"),
     ("fit SoftLIFRate / nengo_dl.SoftLIFRate", "fit SoftLIFRate",
      "fit dl.SoftLIFRate", "(none)"),
+    # the noise floor: an anchor against a second, identical simulator
+    ("noise: predict nengo.LIF / itself, minibatch 32", "p32 LIF again", "p32 LIF",
+     "1"),
+    ("noise: fit nengo_dl.SoftLIFRate / itself", "fit dl.SoftLIFRate again",
+     "fit dl.SoftLIFRate", "1"),
 ]  # fmt: skip
 
 
@@ -126,6 +135,10 @@ def size_ratios(n_neurons, rounds, n_steps, repeat):
         "fit dl.SoftLIFRate": fit_case(nengo_dl.SoftLIFRate(sigma=0.02), n_neurons),
         "fit SoftLIF": fit_case(SoftLIF(), n_neurons),
         "fit SoftLIFRate": fit_case(SoftLIFRate(), n_neurons),
+        "p32 LIF again": predict_case(nengo.LIF(), n_neurons, 32, n_steps),
+        "fit dl.SoftLIFRate again": fit_case(
+            nengo_dl.SoftLIFRate(sigma=0.02), n_neurons
+        ),
     }
     times = interleaved_best_of(
         {name: run for name, (run, _) in cases.items()}, rounds, repeat

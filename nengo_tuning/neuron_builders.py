@@ -143,10 +143,17 @@ class SoftLIFRateBuilder(_TuningBuilder):
     def build_pre(self, signals, config):
         super().build_pre(signals, config)
         self.sigma = self._param(signals, "sigma")
-        self.rate = softlif_rate_tf(self.sigma, self.tau_rc, self.tau_ref, self.amp)
+        params = (self.sigma, self.tau_rc, self.tau_ref, self.amp)
+        self.rate = softlif_rate_tf(*params)
+        # in training a gradient follows every rate: both in one call
+        self.rate_in_training = softlif_rate_tf(*params, for_training=True)
 
     def step(self, J, dt):
-        return self.rate(J)
+        return compat.training_phase_cond(
+            self.config.training,
+            true_fn=lambda: self.rate_in_training(J),
+            false_fn=lambda: self.rate(J),
+        )
 
 
 class ExactLIFBuilder(_TuningBuilder):

@@ -335,6 +335,15 @@ def test_compiled_kernel_refuses_input_it_cannot_take(form, bad):
     )
 
 
+def test_compiled_kernel_refuses_what_the_numpy_kernel_sends_to_its_slow_path():
+    """One bound: the compiled kernel refuses exactly the currents for which the
+    numpy kernel leaves its fast path (``voltage - J`` could overflow)."""
+    pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
+    from nengo_tuning import compiled_kernel
+
+    assert compiled_kernel.LARGE_J == lif_math._LARGE_J
+
+
 def test_use_compiled_kernel_switches_the_dispatch(monkeypatch):
     """Off: every step runs the numpy kernel; the previous setting is returned."""
     calls = []

@@ -318,13 +318,19 @@ def tape_value_and_grad(fn, J):
     return y.numpy(), tape.gradient(y, J).numpy()
 
 
+# (for_training: the rate and derivative computed together, as sim.fit does)
+@pytest.mark.parametrize("for_training", [False, True], ids=["apart", "together"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("sigma", [0.02, 0.5])
 @pytest.mark.parametrize("tau_ref", [0.002, 0.0])
-def test_softlif_rate_and_gradient_match_numpy(dtype, sigma, tau_ref, allclose):
+def test_softlif_rate_and_gradient_match_numpy(
+    dtype, sigma, tau_ref, for_training, allclose
+):
     J = RATE_CURRENTS.astype(dtype)
     c = lambda x: tf.constant(x, dtype=dtype)
-    fn = softlif_rate_tf(c(sigma), c(TAU_RC), c(tau_ref), c(0.7))
+    fn = softlif_rate_tf(
+        c(sigma), c(TAU_RC), c(tau_ref), c(0.7), for_training=for_training
+    )
     rate, grad = tape_value_and_grad(fn, J)
 
     # float64 references from the numpy functions
@@ -340,12 +346,14 @@ def test_softlif_rate_and_gradient_match_numpy(dtype, sigma, tau_ref, allclose):
     assert allclose(grad, ref_grad, rtol=10 * rtol, atol=1e-30)
 
 
+@pytest.mark.parametrize("for_training", [False, True], ids=["apart", "together"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("tau_ref", [0.002, 0.0])
-def test_lif_training_rate_and_capped_gradient(dtype, tau_ref, allclose):
+def test_lif_training_rate_and_capped_gradient(dtype, tau_ref, for_training, allclose):
     J = RATE_CURRENTS.astype(dtype)
     c = lambda x: tf.constant(x, dtype=dtype)
-    rate, grad = tape_value_and_grad(lif_rate_tf(c(TAU_RC), c(tau_ref)), J)
+    fn = lif_rate_tf(c(TAU_RC), c(tau_ref), for_training=for_training)
+    rate, grad = tape_value_and_grad(fn, J)
 
     J64 = J.astype(np.float64)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
@@ -480,17 +488,18 @@ def check_tf_rates_against_numpy(dtype, data):
     rtol = 1e2 * np.finfo(dtype).eps
     atol = float(np.finfo(dtype).tiny / np.finfo(dtype).eps)
 
-    soft_fn = softlif_rate_tf(c(sigma), c(tau_rc), c(tau_ref), c(amplitude))
-    rate, grad = tape_value_and_grad(soft_fn, J)
     params = (sigma, tau_rc, tau_ref, amplitude)
-    np.testing.assert_allclose(
-        rate, lif_math.softlif_rate(J, *params), rtol=rtol, atol=atol
-    )
-    np.testing.assert_allclose(
-        grad, lif_math.softlif_rate_derivative(J, *params), rtol=rtol, atol=atol
-    )
-    assert np.all(np.isfinite(grad[~nan]))
-    assert np.all(rate[J == -np.inf] == 0) and np.all(grad[J == -np.inf] == 0)
+    for for_training in (False, True):  # rate and derivative apart, together
+        soft_fn = softlif_rate_tf(*map(c, params), for_training=for_training)
+        rate, grad = tape_value_and_grad(soft_fn, J)
+        np.testing.assert_allclose(
+            rate, lif_math.softlif_rate(J, *params), rtol=rtol, atol=atol
+        )
+        np.testing.assert_allclose(
+            grad, lif_math.softlif_rate_derivative(J, *params), rtol=rtol, atol=atol
+        )
+        assert np.all(np.isfinite(grad[~nan]))
+        assert np.all(rate[J == -np.inf] == 0) and np.all(grad[J == -np.inf] == 0)
 
     # the LIF training curve, uncapped (min_j = 0) to compare with the true slope
     lif_fn = lif_rate_tf(c(tau_rc), c(tau_ref), c(amplitude), min_j=0.0)
