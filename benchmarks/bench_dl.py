@@ -19,7 +19,7 @@ the per-round ratios are reported. In each round a case's time is the best of
 processes (a call takes some 50 ms, shorter than such bursts often are). CPU
 only unless TensorFlow sees a GPU.
 
-    python benchmarks/bench_dl.py                    # ~7 minutes on 2 cores
+    python benchmarks/bench_dl.py                    # ~8 minutes on 2 cores
     python benchmarks/bench_dl.py --quick            # 1 000 neurons, 3 rounds
     python benchmarks/bench_dl.py --sizes 50 300 1000 10000 100000
 """
