@@ -861,10 +861,31 @@ def lif_rate_derivative_xp(J, tau_rc, tau_ref, amplitude=1.0, min_j=0.0, xp=np):
     for every ``J``, also where the rate overflows; ``J = +inf`` gives the limit
     (0, or ``amplitude / tau_rc`` for ``tau_ref = 0``).
     """
-    j = J - 1.0
+    return _lif_slope_xp(J - 1.0, tau_rc, tau_ref, amplitude, min_j, xp)
+
+
+def _lif_slope_xp(j, tau_rc, tau_ref, amplitude, min_j, xp, log_term=None):
+    """`lif_rate_derivative_xp` of ``j = J - 1``; ``log_term``, if given, is
+    ``lif_log_term_xp(j)``, which saves a logarithm."""
     j_eval = xp.maximum(j, min_j) if min_j > 0 else j
-    q, t = _slope_factors_xp(j_eval, tau_rc, tau_ref, xp=xp)
+    if log_term is not None and min_j > 0:
+        # log1p(1 / j_eval): the floor's value where j is below it
+        log_term = xp.where(j >= min_j, log_term, math.log1p(1.0 / min_j))
+    q, t = _slope_factors_xp(j_eval, tau_rc, tau_ref, xp=xp, log_term=log_term)
     return xp.where(j > 0, (amplitude / tau_rc) * q * t, 0.0)
+
+
+def lif_rate_and_derivative_xp(J, tau_rc, tau_ref, amplitude=1.0, min_j=0.0, xp=np):
+    """`lif_rate_xp` and `lif_rate_derivative_xp` of ``J``, together.
+
+    They share their logarithm, ``log1p(1 / j)``: one per neuron for both.
+    Training, where every rate is followed by its gradient, uses this.
+    """
+    j = J - 1.0
+    log_term = lif_log_term_xp(j, xp=xp)
+    rate = _rate_from_log_term_xp(j, log_term, tau_rc, tau_ref, amplitude, xp=xp)
+    rate = xp.where(j > 0, rate, 0.0)
+    return rate, _lif_slope_xp(j, tau_rc, tau_ref, amplitude, min_j, xp, log_term)
 
 
 def exact_lif_step_xp(

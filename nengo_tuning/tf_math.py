@@ -139,10 +139,12 @@ def lif_rate_tf(
 
     ``for_training``: see :func:`with_derivative`.
     """
+    params = (tau_rc, tau_ref, amplitude)
     return with_derivative(
-        lambda J: lif_math.lif_rate_xp(J, tau_rc, tau_ref, amplitude, tf_xp),
-        lambda J: lif_math.lif_rate_derivative_xp(
-            J, tau_rc, tau_ref, amplitude, min_j=min_j, xp=tf_xp
-        ),
+        lambda J: lif_math.lif_rate_xp(J, *params, xp=tf_xp),
+        lambda J: lif_math.lif_rate_derivative_xp(J, *params, min_j=min_j, xp=tf_xp),
         for_training=for_training,
+        rate_and_derivative_fn=lambda J: lif_math.lif_rate_and_derivative_xp(
+            J, *params, min_j=min_j, xp=tf_xp
+        ),
     )
