@@ -164,7 +164,7 @@ class ExactLIFBuilder(_TuningBuilder):
     def build_pre(self, signals, config):
         super().build_pre(signals, config)
         self.min_voltage = self._param(signals, "min_voltage")
-        # (training_step runs only where a gradient follows: see with_derivative)
+        # (training_step runs only where a gradient follows: with_stored_derivative)
         self.training_rate = lif_rate_tf(
             self.tau_rc, self.tau_ref, self.amp, for_training=True
         )

@@ -60,48 +60,17 @@ class _TFNamespace:
 tf_xp = _TFNamespace()
 
 
-def with_derivative(
-    rate_fn, derivative_fn, for_training=False, rate_and_derivative_fn=None
-):
+def with_derivative(rate_fn, derivative_fn):
     """Return ``f(J) = rate_fn(J)`` whose gradient is ``derivative_fn(J)``.
 
     Autodiff through the masked formulas of :mod:`.lif_math` would differentiate
     the branch structure (for instance ``maximum(y, 0)`` at ``y = 0``) rather
     than the curve; the analytic derivative is exact, finite, and cheaper. Both
     are compiled with XLA (see :data:`JIT_COMPILE`): each is a few dozen
-    element-wise ops that XLA fuses into one pass.
-
-    With ``for_training=True`` (a function only ever called where a gradient
-    follows) the rate and the derivative are computed together, in one
-    compiled call (``rate_and_derivative_fn(J)``, which returns both and may
-    share their terms, else the two functions in turn), and the backward pass
-    reuses the stored derivative: for SoftLIF, forward and backward at 32 x
-    10 000 on a CPU take 0.7 of the separate calls' time with TensorFlow 2.21,
-    about the same time with 2.12. Where the rate is also used without a
-    gradient (inference), computing the derivative would be waste, so the
-    default computes it only in the backward pass.
+    element-wise ops that XLA fuses into one pass. The derivative is computed
+    only in the backward pass, so a rate used without a gradient (inference)
+    costs the rate alone; see :func:`with_stored_derivative` for training.
     """
-    if for_training:
-        if rate_and_derivative_fn is None:
-
-            def rate_and_derivative_fn(J):
-                return rate_fn(J), derivative_fn(J)
-
-        rate_and_derivative = rate_and_derivative_fn
-        if JIT_COMPILE:
-            rate_and_derivative = tf.function(rate_and_derivative, jit_compile=True)
-
-        @tf.custom_gradient
-        def rate_of_current_in_training(J):
-            rate, derivative = rate_and_derivative(J)
-
-            def grad(upstream):
-                return upstream * derivative
-
-            return rate, grad
-
-        return rate_of_current_in_training
-
     if JIT_COMPILE:
         rate_fn = tf.function(rate_fn, jit_compile=True)
         derivative_fn = tf.function(derivative_fn, jit_compile=True)
@@ -116,19 +85,44 @@ def with_derivative(
     return rate_of_current
 
 
+def with_stored_derivative(rate_and_derivative_fn):
+    """The rate of ``rate_and_derivative_fn(J)``, with its derivative as gradient.
+
+    For functions only ever called where a gradient follows (training): the
+    rate and the derivative are computed in one compiled call (see
+    :data:`JIT_COMPILE`), sharing their terms, and the backward pass reuses the
+    stored derivative. For SoftLIF, forward and backward at 32 x 10 000 on a
+    CPU take 0.7 of :func:`with_derivative`'s time with TensorFlow 2.21, about
+    the same time with 2.12.
+    """
+    if JIT_COMPILE:
+        rate_and_derivative_fn = tf.function(rate_and_derivative_fn, jit_compile=True)
+
+    @tf.custom_gradient
+    def rate_of_current_in_training(J):
+        rate, derivative = rate_and_derivative_fn(J)
+
+        def grad(upstream):
+            return upstream * derivative
+
+        return rate, grad
+
+    return rate_of_current_in_training
+
+
 def softlif_rate_tf(sigma, tau_rc, tau_ref, amplitude=1.0, for_training=False):
     """TensorFlow SoftLIF rate function of ``J`` with its analytic gradient.
 
-    ``for_training``: see :func:`with_derivative`.
+    ``for_training``: the form for training (:func:`with_stored_derivative`).
     """
     params = (sigma, tau_rc, tau_ref, amplitude, tf_xp)
+    if for_training:
+        return with_stored_derivative(
+            lambda J: lif_math.softlif_rate_and_derivative_xp(J, *params)
+        )
     return with_derivative(
         lambda J: lif_math.softlif_rate_xp(J, *params),
         lambda J: lif_math.softlif_rate_derivative_xp(J, *params),
-        for_training=for_training,
-        rate_and_derivative_fn=lambda J: lif_math.softlif_rate_and_derivative_xp(
-            J, *params
-        ),
     )
 
 
@@ -137,14 +131,16 @@ def lif_rate_tf(
 ):
     """TensorFlow LIF rate function of ``J`` with the capped LIF slope as gradient.
 
-    ``for_training``: see :func:`with_derivative`.
+    ``for_training``: the form for training (:func:`with_stored_derivative`).
     """
     params = (tau_rc, tau_ref, amplitude)
+    if for_training:
+        return with_stored_derivative(
+            lambda J: lif_math.lif_rate_and_derivative_xp(
+                J, *params, min_j=min_j, xp=tf_xp
+            )
+        )
     return with_derivative(
         lambda J: lif_math.lif_rate_xp(J, *params, xp=tf_xp),
         lambda J: lif_math.lif_rate_derivative_xp(J, *params, min_j=min_j, xp=tf_xp),
-        for_training=for_training,
-        rate_and_derivative_fn=lambda J: lif_math.lif_rate_and_derivative_xp(
-            J, *params, min_j=min_j, xp=tf_xp
-        ),
     )
