@@ -324,15 +324,15 @@ def test_compiled_kernel_refuses_input_it_cannot_take(form, bad):
     from nengo_tuning import compiled_kernel
 
     step = getattr(compiled_kernel, f"exact_lif_step_{form}")
+    limits = lif_math.EXACT_STEP_MAX_RESOLVED_SPIKES, lif_math.TINY_J
+    params = (0.02, 0.002, 0.0, 1.0, *limits)  # tau_rc, tau_ref, min_v, amplitude
     J = np.array([2.0, bad])
     state = [np.zeros(2), np.full(2, 0.5), np.full(2, 0.001)]
-    assert not step(0.001, J, *state, 0.02, 0.002, 0.0, 1.0, 2.0**24, 1e-30)
+    assert not step(0.001, J, *state, *params)
     assert np.array_equal(state[1], [0.5, 0.5]) and np.array_equal(state[2], [1e-3] * 2)
     # and a non-finite voltage
     state[1][0] = np.nan
-    assert not step(
-        0.001, np.array([2.0, 2.0]), *state, 0.02, 0.002, 0.0, 1.0, 2.0**24, 1e-30
-    )
+    assert not step(0.001, np.array([2.0, 2.0]), *state, *params)
 
 
 def test_compiled_kernel_refuses_what_the_numpy_kernel_sends_to_its_slow_path():
