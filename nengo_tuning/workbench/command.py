@@ -151,13 +151,14 @@ def build_parser():
 
 def _study_values(study, parsed, common):
     """The parsed and checked option values of one study, as a Namespace."""
+    from nengo_tuning.workbench.study import check_study_values
+
     values = study.default_values()
     for option in study.options:
         if hasattr(parsed, option.dest):
             values[option.dest] = option.parse_all(getattr(parsed, option.dest))
     values = argparse.Namespace(**values, **common)
-    if study.check is not None:
-        study.check(values)
+    check_study_values(study, values)
     return values
 
 
