@@ -4,7 +4,12 @@ import matplotlib
 import numpy as np
 import pytest
 
-from nengo_tuning import analysis, plotting
+from nengo_tuning.workbench import (
+    plotting,
+    rate_curves,
+    spikes_vs_rates,
+    tuning_and_decoding,
+)
 
 # pytest-plt's `plt` fixture is a do-nothing stand-in unless --plots is given,
 # and these tests read back what was drawn: use real (non-interactive) figures.
@@ -24,7 +29,9 @@ def _line_data(ax):
 
 
 def test_plot_tuning_curves_1d(plt):
-    curves = analysis.neuron_tuning_curves("nengo.LIF", n_neurons=5, n_points=21)
+    curves = tuning_and_decoding.neuron_tuning_curves(
+        "nengo.LIF", n_neurons=5, n_points=21
+    )
     ax = plotting.plot_tuning_curves(curves, ax=plt.gca())
     drawn = _line_data(ax)
     assert len(drawn) == 5
@@ -34,7 +41,7 @@ def test_plot_tuning_curves_1d(plt):
 
 
 def test_plot_tuning_curves_2d_projection(plt):
-    curves = analysis.neuron_tuning_curves(
+    curves = tuning_and_decoding.neuron_tuning_curves(
         "nengo_tuning.ExactLIF", n_neurons=4, dimensions=2, n_points=50
     )
     ax = plotting.plot_tuning_curves(curves, ax=plt.gca())
@@ -46,7 +53,7 @@ def test_plot_tuning_curves_2d_projection(plt):
 
 
 def test_plot_decoding(plt):
-    decoding = analysis.decode_function("x**2", n_neurons=10)
+    decoding = tuning_and_decoding.decode_function("x**2", n_neurons=10)
     ax = plotting.plot_decoding(decoding, ax=plt.gca())
     drawn = _line_data(ax)
     # 10 weighted curves, the target and the decoded output
@@ -59,7 +66,9 @@ def test_plot_decoding(plt):
 
 
 def test_plot_decoding_sweep(plt):
-    sweep = analysis.decoding_sweep(("x", "x**2"), n_neurons=(5, 10), n_trials=1)
+    sweep = tuning_and_decoding.decoding_sweep(
+        ("x", "x**2"), n_neurons=(5, 10), n_trials=1
+    )
     ax = plotting.plot_decoding_sweep(sweep, ax=plt.gca())
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "x**2"]
     for ydata, rmse in zip(_line_data(ax), sweep.rmse):
@@ -69,7 +78,7 @@ def test_plot_decoding_sweep(plt):
 
 def test_plot_rate_vs_spike(plt):
     comparisons = [
-        analysis.compare_spikes_to_rates(
+        spikes_vs_rates.compare_spikes_to_rates(
             name, dts=(0.001, 0.005), rates=(100.0, 400.0), sim_time=0.2
         )
         for name in ("nengo.LIF", "nengo_tuning.ExactLIF")
@@ -87,7 +96,7 @@ def test_plot_rate_vs_spike(plt):
 
 def test_plot_spiking_decoding_error(plt):
     results = [
-        analysis.spiking_decoding_error(name, dts=(0.001, 0.005), sim_time=0.2)
+        spikes_vs_rates.spiking_decoding_error(name, dts=(0.001, 0.005), sim_time=0.2)
         for name in ("nengo.LIF", "nengo_tuning.ExactLIF")
     ]
     fig = plotting.plot_spiking_decoding_error(results, fig=plt.figure())
@@ -98,7 +107,7 @@ def test_plot_spiking_decoding_error(plt):
 
 
 def test_plot_smooth_vs_sharp(plt):
-    result = analysis.smooth_vs_sharp(sigmas=(0.01, 0.5))
+    result = rate_curves.smooth_vs_sharp(sigmas=(0.01, 0.5))
     fig = plotting.plot_smooth_vs_sharp(result, fig=plt.figure())
     rate_ax, slope_ax = fig.axes
     assert np.array_equal(_line_data(rate_ax)[0], result.lif_rates)
@@ -108,6 +117,52 @@ def test_plot_smooth_vs_sharp(plt):
     # LIF's zero slope below threshold is masked, not drawn at log(0)
     lif_slope = _line_data(slope_ax)[0]
     assert np.all(np.isnan(lif_slope[result.currents <= 1]))
+
+
+def _overlaps(box, other):
+    return box.overlaps(other) and box.intersection(box, other).width > 0
+
+
+def test_rate_vs_spike_legend_hides_no_data(plt):
+    # the legend used to sit in the upper left, over the knee of nengo.LIF's curve
+    comparisons = [
+        spikes_vs_rates.compare_spikes_to_rates(
+            name, dts=(0.0001, 0.001, 0.002, 0.005, 0.01), sim_time=0.1
+        )
+        for name in ("nengo.LIF", "nengo_tuning.ExactLIF")
+    ]
+    fig = plotting.plot_rate_vs_spike(comparisons, fig=plt.figure(figsize=(11, 4.2)))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert legends, "the figure has no legend"
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not _overlaps(box, ax.get_window_extent(renderer))
+    # every series is in the legend: the curve and one entry per dt
+    texts = [text.get_text() for legend in legends for text in legend.get_texts()]
+    assert texts == ["rate curve"] + [
+        f"spikes, dt = {dt * 1000:g} ms" for dt in comparisons[0].dts
+    ]
+
+
+def test_spiking_decoding_dt_axis_labels_the_dts_used(plt):
+    dts = (0.0005, 0.001, 0.002, 0.005, 0.01)
+    results = [
+        spikes_vs_rates.spiking_decoding_error("nengo.LIF", dts=dts, sim_time=0.05)
+    ]
+    fig = plotting.plot_spiking_decoding_error(results, fig=plt.figure())
+    fig.canvas.draw()
+    error_ax = fig.axes[0]
+    shown = [
+        (tick.get_loc(), tick.label1.get_text())
+        for tick in error_ax.xaxis.get_major_ticks()
+        if tick.label1.get_visible() and tick.label1.get_text()
+    ]
+    assert [label for _, label in shown] == ["0.5", "1", "2", "5", "10"]
+    assert np.allclose([loc for loc, _ in shown], np.array(dts) * 1000)
+    assert not [t for t in error_ax.xaxis.get_minor_ticks() if t.label1.get_text()]
 
 
 @pytest.mark.parametrize("module", ["matplotlib", "matplotlib.pyplot"])

@@ -8,6 +8,8 @@ studies' declarations in :mod:`nengo_tuning.workbench.study_table`.
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from nengo_tuning.workbench import spikes_vs_rates
 from nengo_tuning.workbench.options import UsageError, default_of
 
@@ -38,6 +40,9 @@ MAX_ACTIVITY_VALUES = 50_000_000
 MAX_DECODED_NEURONS = 100_000
 
 
+#: Largest relative difference between a requested rate and the rate curve at
+#: the current computed for it (else the rate cannot be measured).
+RATE_TOLERANCE = 1e-3
 #: Longest run any study may be expected to take, in seconds, estimated from all
 #: its options together (on a laptop core; see `Cost`).
 MAX_ESTIMATED_SECONDS = 600.0
@@ -126,12 +131,37 @@ def check_spikes(values):
     _check_time_steps(values, MAX_NEURON_STEPS, settle_time)
     for neuron_type in values.neuron_type:
         try:
-            spikes_vs_rates.currents_for_rates(neuron_type, values.rates)
+            currents = spikes_vs_rates.currents_for_rates(neuron_type, values.rates)
         except ValidationError as error:
             raise UsageError(
                 f"argument --rates: not all reachable by {_label(neuron_type)}: "
                 f"{error}"
             ) from None
+        _check_rates_are_measurable(neuron_type, values.rates, currents)
+
+
+def _check_rates_are_measurable(neuron_type, rates, currents):
+    """Refuse rates at which the type's curve does not give the rate asked for.
+
+    With extreme parameters (``tau_rc=1e-9``) the current for a rate rounds to
+    the threshold in float64, where the curve gives 0 Hz: the relative error
+    there could only be printed as NaN.
+    """
+    with np.errstate(all="ignore"):
+        curve = np.asarray(
+            neuron_type.rates(
+                np.zeros((1, currents.size)), np.ones_like(currents), currents
+            )
+        ).ravel()
+        wrong = ~(np.abs(curve - rates) <= RATE_TOLERANCE * np.asarray(rates))
+    if np.any(wrong):
+        i = int(np.argmax(wrong))
+        raise UsageError(
+            f"argument --rates: {_label(neuron_type)} cannot be set to "
+            f"{rates[i]:g} Hz: at the current computed for it (J = {currents[i]:.6g}) "
+            f"its rate curve gives {curve[i]:.6g} Hz (float64 precision); choose "
+            "other rates or parameters"
+        )
 
 
 def check_spike_decoding(values):

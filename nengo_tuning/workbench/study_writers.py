@@ -63,6 +63,11 @@ def _label(neuron_type):
     return neuron_type_label(neuron_type)
 
 
+def _cell(value, form):
+    """A table cell: the value formatted, or 'n/a' where it is not finite."""
+    return form.format(value) if np.isfinite(value) else "n/a"
+
+
 def _sine(frequency):
     return "sin(2 pi t)" if frequency == 1 else f"sin(2 pi {frequency:g} t)"
 
@@ -177,8 +182,11 @@ def write_spikes(report, values):
         "Spike rate against the rate curve",
         "Each neuron gets a constant current; its spike count over "
         f"{first.sim_time:g} s (after {first.settle_time:g} s settling) is compared "
-        "with the rate curve. Relative error in %; 'max' is the largest |error| in "
-        f"Hz over all {rates.size} rates ({rates.min():g} to {rates.max():g} Hz).",
+        "with the rate curve. Relative error in %; 'largest error (Hz)' is the "
+        "largest |measured - curve| in Hz over all "
+        f"{rates.size} rates ({rates.min():g} to {rates.max():g} Hz); 'n/a' marks a "
+        "cell that cannot be measured (a curve of 0 Hz, or a value that is not "
+        "finite).",
     )
     headers = ["neuron type", "dt (ms)"]
     headers += [f"{b:g} Hz" for b in bands] + ["largest error (Hz)"]
@@ -189,8 +197,8 @@ def write_spikes(report, values):
             error = comparison.relative_error[i]
             rows.append(
                 [label, _milliseconds(dt)]
-                + [f"{100 * error[j]:+.1f} %" for j in band_index]
-                + [f"{comparison.max_abs_error_hz[i]:.1f}"]
+                + [_cell(100 * error[j], "{:+.1f} %") for j in band_index]
+                + [_cell(comparison.max_abs_error_hz[i], "{:.1f}")]
             )
     report.table("Measured spike rate vs rate curve", headers, rows)
     fig = plotting.plot_rate_vs_spike(comparisons, fig=_new_figure(0, len(comparisons)))
@@ -242,10 +250,12 @@ def write_smooth(report, values):
     report.section(
         "Smooth against sharp: LIF and SoftLIF near threshold",
         "The LIF slope dG/dJ is infinite at the threshold J = 1, so gradients "
-        "cannot pass there; SoftLIF's is bounded. Peak slope: largest dRate/dJ "
-        f"(searched on a grid of step sigma/{step} around threshold); gap: largest "
-        f"|SoftLIF - LIF| over J in [{result.currents.min():g}, "
-        f"{result.currents.max():g}].",
+        "cannot pass there; SoftLIF's is bounded. 'peak dRate/dJ (Hz)': the "
+        f"largest slope, searched on a grid of step sigma/{step} around threshold; "
+        "'gap to LIF (Hz)': the largest |SoftLIF - LIF| over J in "
+        f"[{result.currents.min():g}, {result.currents.max():g}], computed exactly "
+        "(it is where J comes closest to 1, since LIF is 0 there and the gap "
+        "shrinks on either side).",
     )
     rows = [["LIF", "0.00", "inf", "0.00"]]
     for i, sigma in enumerate(result.sigmas):
