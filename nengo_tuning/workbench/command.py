@@ -22,7 +22,14 @@ import sys
 import time
 
 from nengo_tuning.workbench.held_signals import Terminated, terminate_as_exception
-from nengo_tuning.workbench.options import FolderPath, Option, UsageError, WholeNumber
+from nengo_tuning.workbench.options import (
+    NEURON_MODULES,
+    FolderPath,
+    ModuleName,
+    Option,
+    UsageError,
+    WholeNumber,
+)
 
 __all__ = ["COMMON_OPTIONS", "DEFAULT_OUTPUT", "build_parser", "main"]
 
@@ -43,6 +50,16 @@ COMMON_OPTIONS = (
         WholeNumber(0, 2**32 - 1),
         0,
         "seed of every random choice; the same seed gives the same report",
+    ),
+    Option(
+        "--neuron-module",
+        ModuleName(),
+        (),
+        "modules besides the packages that define neuron types (nengo, "
+        "nengo_tuning, nengo_dl, ...) that a --neuron-type name may import, one "
+        "per --neuron-module; no other module is ever imported",
+        many=8,
+        shown_default="none",
     ),
 )
 _SHORT_FLAGS = {"--output": "-o"}
@@ -70,11 +87,15 @@ def _add_common(parser, top_level):
     """Options every command takes; subcommands do not override the top level's."""
     for option in COMMON_OPTIONS:
         flags = [_SHORT_FLAGS[option.flag]] if option.flag in _SHORT_FLAGS else []
+        # an option of several values is repeated (one value each): "+" would
+        # take the command's name as a value
+        default = None if option.many else option.default
         parser.add_argument(
             *flags,
             option.flag,
             dest=option.dest,
-            default=option.default if top_level else argparse.SUPPRESS,
+            action="append" if option.many else "store",
+            default=default if top_level else argparse.SUPPRESS,
             metavar=option.dest.upper(),
             help=option.help_text(),
         )
@@ -189,8 +210,13 @@ def _prepare(argv):
         "progress": _show_progress(parsed.progress),
     }
     output = COMMON_OPTIONS[0].parse(parsed.output)
+    modules = COMMON_OPTIONS[2].parse_all(list(parsed.neuron_module or ()))
     studies = STUDIES if command == "report" else (study_named(command),)
-    runs = [(study, _study_values(study, parsed, common)) for study in studies]
+    token = NEURON_MODULES.set(tuple(modules))
+    try:
+        runs = [(study, _study_values(study, parsed, common)) for study in studies]
+    finally:
+        NEURON_MODULES.reset(token)
     return parsed, output, runs
 
 

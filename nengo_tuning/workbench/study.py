@@ -40,6 +40,10 @@ class Study:
         ``cost(values)``: the `.Cost` (time and memory) the study is expected to
         need with these values; it is refused beyond the bounds of
         :mod:`nengo_tuning.workbench.study_limits`.
+    check_functions : callable, optional
+        ``check_functions(values)``: evaluates the functions to decode at the
+        points the study will use, raising `.UsageError` where one fails (run
+        last, once the cost is known to be bounded: it takes time).
     """
 
     name: str
@@ -51,6 +55,7 @@ class Study:
     check: object = None
     limits: tuple = field(default=())
     cost: object = None
+    check_functions: object = None
 
     def default_values(self):
         """The parsed defaults of the study's options, as a dict."""
@@ -73,3 +78,5 @@ def check_study_values(study, values):
         study.check(values)
     if study.cost is not None:
         check_cost(study.name, study.cost(values))
+    if study.check_functions is not None:
+        study.check_functions(values)

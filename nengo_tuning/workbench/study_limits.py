@@ -50,6 +50,19 @@ MAX_ESTIMATED_SECONDS = 600.0
 MAX_ESTIMATED_BYTES = 4 * 2**30
 
 
+#: The time and memory bounds in words (``--help`` and the reference page).
+COST_LIMIT = (
+    f"estimated run time at most {MAX_ESTIMATED_SECONDS / 60:g} minutes and memory "
+    f"at most {MAX_ESTIMATED_BYTES / 2**30:g} GiB, from all options together "
+    "(function outputs and operations included)"
+)
+#: The check of the functions at the study's own points, in words.
+POINTS_LIMIT = (
+    "--function finite (and at most 1e12 in magnitude) at every point the study "
+    "evaluates it at"
+)
+
+
 @dataclass(frozen=True)
 class Cost:
     """The time and memory a study is expected to need, estimated before it runs.

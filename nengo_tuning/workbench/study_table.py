@@ -18,11 +18,14 @@ To add a study: write its analysis function (returning a record), its writer
 :data:`STUDIES`.
 """
 
+import functools
+
 import numpy as np
 
 from nengo_tuning.workbench import (
     rate_curves,
     spikes_vs_rates,
+    study_costs,
     study_limits,
     study_writers,
     tuning_and_decoding,
@@ -114,9 +117,15 @@ DECODE = Study(
         ),
     ),
     check=study_limits.check_decode,
+    cost=study_costs.cost_decode,
+    check_functions=functools.partial(
+        study_costs.check_functions_at_study_points, study_name="decode"
+    ),
     limits=(
         f"sum of --n-neurons x number of --function x --trials at most "
         f"{study_limits.MAX_DECODED_NEURONS:,}".replace(",", " "),
+        study_limits.COST_LIMIT,
+        study_limits.POINTS_LIMIT,
     ),
 )
 
@@ -144,7 +153,9 @@ SPIKES = Study(
         ),
     ),
     check=study_limits.check_spikes,
+    cost=study_costs.cost_spikes,
     limits=(
+        study_limits.COST_LIMIT,
         "sum over --neuron-type and --dt of (--sim-time + settling) / dt at most "
         f"{study_limits.MAX_NEURON_STEPS:,} time steps".replace(",", " "),
         "every rate reachable by every neuron type (below 1 / tau_ref)",
@@ -185,7 +196,13 @@ SPIKE_DECODING = Study(
         ),
     ),
     check=study_limits.check_spike_decoding,
+    cost=study_costs.cost_spike_decoding,
+    check_functions=functools.partial(
+        study_costs.check_functions_at_study_points, study_name="spike-decoding"
+    ),
     limits=(
+        study_limits.COST_LIMIT,
+        study_limits.POINTS_LIMIT,
         "sum over --neuron-type and --dt of --sim-time / dt at most "
         f"{study_limits.MAX_SIMULATOR_STEPS:,} time steps".replace(",", " "),
         "--sim-time / (smallest --dt) x --n-neurons at most "
