@@ -19,6 +19,7 @@ import os
 import re
 import shlex
 import sys
+import textwrap
 import time
 
 from nengo_tuning.workbench.held_signals import Terminated, terminate_as_exception
@@ -63,6 +64,18 @@ COMMON_OPTIONS = (
     ),
 )
 _SHORT_FLAGS = {"--output": "-o"}
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help lines wrapped between words only: never inside ``--neuron-module``.
+
+    (argparse's formatter wraps with `textwrap`, which breaks at hyphens; this
+    overrides its documented-by-use ``_split_lines`` hook.)
+    """
+
+    def _split_lines(self, text, width):
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -152,7 +165,7 @@ def build_parser():
             "  nengo-tuning decode --function 'sin(pi*x)' --n-neurons 10 100\n"
             "  nengo-tuning <command> --help     # a command's options and limits"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     _add_common(parser, top_level=True)
     subparsers = parser.add_subparsers(
@@ -167,7 +180,7 @@ def build_parser():
             help=study.help,
             description=study.help,
             epilog=_epilog(study.limits) if study.limits else None,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_HelpFormatter,
         )
         _add_common(sub, top_level=False)
         for option in study.options:

@@ -218,6 +218,12 @@ def check_runnable(neuron_type):
         with np.errstate(all="ignore"):
             rates = np.asarray(neuron_type.rates(x * np.ones(2), gain, bias), float)
             finite = np.all(np.isfinite(rates))
+        if finite and not np.any(rates > 0):
+            raise ValueError(
+                "its rates are 0 Hz at the currents set for 20 and 40 Hz (its "
+                "parameters leave it no range of rates in float64)"
+            )
+        with np.errstate(all="ignore"):
             decoders, _ = nengo.solvers.LstsqL2()(rates, x)
             finite = finite and np.all(np.isfinite(decoders))
         if finite and neuron_type.spiking:
