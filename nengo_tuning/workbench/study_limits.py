@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nengo_tuning.workbench import spikes_vs_rates
+from nengo_tuning.workbench.expressions import MAX_VALUE
 from nengo_tuning.workbench.options import UsageError, default_of
 
 __all__ = [
@@ -58,8 +59,8 @@ COST_LIMIT = (
 )
 #: The check of the functions at the study's own points, in words.
 POINTS_LIMIT = (
-    "--function finite (and at most 1e12 in magnitude) at every point the study "
-    "evaluates it at"
+    f"--function finite (and at most {MAX_VALUE:g} in magnitude) at every point "
+    "the study evaluates it at"
 )
 
 
