@@ -94,3 +94,49 @@ def test_ascii_stderr_with_a_non_ascii_refusal(tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     assert "--output" in line
+
+
+#: Where the command may write in the user's home (docs/guarantees.rst).
+DOCUMENTED_IN_HOME = (".cache/matplotlib", ".config/matplotlib", ".cache/numba")
+
+
+def _written_under(folder):
+    return sorted(
+        str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()
+    )
+
+
+_REDIRECTS = ("MPLCONFIGDIR", "NUMBA_CACHE_DIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+
+
+def _run_with_home(tmp_path, **redirects):
+    """Run the command with a fresh, empty HOME; return that HOME."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in _environment().items() if k not in _REDIRECTS}
+    result = subprocess.run(
+        [*COMMAND, "-q", "-o", str(tmp_path / "rep")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**env, "HOME": str(home), **redirects},
+    )
+    assert result.returncode == 0, result.stderr
+    return home
+
+
+def test_what_the_command_writes_in_home_is_documented(tmp_path):
+    home = _run_with_home(tmp_path)
+    for name in _written_under(home):
+        assert name.startswith(DOCUMENTED_IN_HOME), name
+
+
+def test_redirected_caches_leave_home_untouched(tmp_path):
+    home = _run_with_home(
+        tmp_path,
+        MPLCONFIGDIR=str(tmp_path / "mpl"),
+        NUMBA_CACHE_DIR=str(tmp_path / "numba"),
+    )
+    assert _written_under(home) == []
