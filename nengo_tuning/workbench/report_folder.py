@@ -145,6 +145,10 @@ def _process_is_gone(pid):
     return False
 
 
+def _is_plain_name(name):
+    return name not in ("", ".", "..") and "/" not in name and "\0" not in name
+
+
 def _remove_stale_temporaries(parent):
     """Clean up after runs killed outright: restore, then remove, their folders.
 
@@ -172,10 +176,11 @@ def _remove_stale_temporaries(parent):
             continue
         new = stale.get(name.removesuffix("-old"))
         target_name = _read_manifest(new).get("folder") if new is not None else None
-        if isinstance(target_name, str) and "/" not in target_name:
+        if isinstance(target_name, str) and _is_plain_name(target_name):
             target = parent / target_name
             if not (target.exists() or target.is_symlink()):
-                os.rename(entry, target)  # the swap was cut: put the report back
+                with contextlib.suppress(OSError):
+                    os.rename(entry, target)  # the swap was cut: put it back
                 continue
             if new is not None:
                 continue  # something else is there now: keep the earlier report
@@ -338,10 +343,13 @@ class ReportFolder:
     def _move_files_in(self, files):
         """Replace a mount point's report file by file (it cannot be renamed)."""
         earlier = _read_manifest(self.target)
+        listed = set((earlier or {"files": {}})["files"])
         try:
-            for name in (earlier or {"files": {}})["files"]:
-                if (self.target / name).is_file():
-                    (self.target / name).unlink()
+            # only entries of the folder itself, checked unchanged by `check`: a
+            # manifest's names are never taken as paths
+            for entry in self.target.iterdir():
+                if entry.name in listed and entry.is_file() and not entry.is_symlink():
+                    entry.unlink()
             for name in [*files, MANIFEST_NAME]:
                 os.replace(self.path / name, self.target / name)
             self.path.rmdir()
