@@ -348,3 +348,19 @@ def test_a_full_disk_from_matplotlib_is_one_line(tmp_path, monkeypatch, capsys):
     assert "--output" in line and "No space left on device" in line
     assert _files(target) == before
     assert _names(tmp_path) == ["rep"]
+
+
+def test_a_manifest_never_names_files_outside_its_folder(mount_point, tmp_path):
+    # a manifest edited to list a file beside the mount point: a rerun replaces
+    # the report's own files only
+    import json
+
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    assert main([*SMOOTH, "-o", str(mount_point)]) == 0
+    (manifest,) = [p for p in mount_point.iterdir() if p.name.startswith(".")]
+    record = json.loads(manifest.read_text())
+    record["files"]["../victim"] = {"size": 7, "sha256": "0" * 64}
+    manifest.write_text(json.dumps(record))
+    assert main([*SMOOTH, "--sigma", "0.2", "-o", str(mount_point)]) == 0
+    assert victim.read_text() == "keep me"
