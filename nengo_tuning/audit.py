@@ -1,0 +1,430 @@
+r"""How many spikes does a model lose at its time step? An audit, and warnings.
+
+`audit` measures, for every ensemble of a network, the fraction of its rate
+curve's spikes that its neuron type does not emit at a given ``dt``
+(``spike_loss``), the error those lost spikes add to the decoded value, and what
+to change. `lost_spike_warnings` makes building a `nengo.Simulator` (or a
+``nengo_dl.Simulator``) warn, with a `LostSpikesWarning`, about every ensemble
+that loses more than a threshold.
+
+The measurement itself (the definition of ``spike_loss``, its resolution and
+the sampling that bounds its cost) is in :mod:`nengo_tuning.audit_spike_loss`.
+"""
+
+import contextlib
+import contextvars
+import dataclasses
+import functools
+import sys
+import threading
+import warnings
+import weakref
+
+import nengo
+import numpy as np
+
+from nengo_tuning.audit_spike_loss import (
+    DEFAULT_THRESHOLD,
+    DIRECT,
+    MEASURED,
+    NOT_MEASURABLE,
+    RATE_MODEL,
+    DtSearch,
+    exact_replacement,
+    largest_good_dt,
+    measure,
+    population_of,
+    rate_curve_problem,
+)
+
+__all__ = [
+    "EnsembleAudit",
+    "LostSpikesWarning",
+    "audit",
+    "audit_many",
+    "lost_spike_warnings",
+]
+
+
+class LostSpikesWarning(UserWarning):
+    """An ensemble loses more spikes at the simulator's dt than the threshold."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EnsembleAudit:
+    """What one ensemble loses at one ``dt`` (see the module for the definitions).
+
+    Attributes
+    ----------
+    label : str or None
+        The ensemble's label.
+    path : str
+        Where it sits in the network (``ensembles[0]``, ``sub.ensembles[2]``,
+        sub-networks by label or as ``networks[i]``).
+    neuron_type : str
+        The neuron type, as Python would construct it.
+    n_neurons : int
+    dt : float
+    status : str
+        ``"measured"``, ``"rate model"`` (a rate type: no spikes to lose),
+        ``"direct"`` (no neurons) or ``"not measurable"`` (see ``reason``).
+    max_rate, median_rate : float or None
+        Largest rate (Hz) over its eval points and neurons, and the median over
+        the pairs that fire.
+    spike_loss : float or None
+        The fraction of the rate curve's spikes lost (module docstring).
+    decode_error : float or None
+        The error spiking adds to the decoded value: the RMS over the sampled
+        eval points :math:`x_p` of :math:`\\| (S_p / T - r_p) D \\|`, divided by
+        the radius, where :math:`r_p` are the rates of the sampled neurons,
+        :math:`S_p / T` their spiking rates (above) and :math:`D` the identity
+        decoders that `nengo.solvers.LstsqL2` (Nengo's default) solves from the
+        rate curve at the ensemble's eval points for those neurons. It is the
+        bias left after any synapse (the spike noise a synapse filters is not
+        in it), as a fraction of the represented range. Sample: up to
+        `DECODE_NEURONS` neurons with their own decoders, at 4 to 32 eval
+        points.
+    resolution : float or None
+        How precisely ``spike_loss`` is known: one spike per firing pair.
+    exact_type : str or None
+        A type with the same rate curve that loses no spikes, where one exists.
+    largest_dt : float or None
+        When the loss exceeds the threshold: the largest dt tried whose loss is
+        at most the threshold (``{1, 2, 5} x 10^k`` below ``dt``, then refined).
+    recommendation : str
+        What to do, in words.
+    reason : str
+        Why the loss is not measurable (or empty).
+    sampled_pairs, total_pairs, element_steps : int
+        Pairs stepped, pairs the ensemble has, neuron-steps taken (all dts).
+    """
+
+    label: str | None
+    path: str
+    neuron_type: str
+    n_neurons: int
+    dt: float
+    status: str
+    max_rate: float | None = None
+    median_rate: float | None = None
+    spike_loss: float | None = None
+    decode_error: float | None = None
+    resolution: float | None = None
+    exact_type: str | None = None
+    largest_dt: float | None = None
+    recommendation: str = ""
+    reason: str = ""
+    sampled_pairs: int = 0
+    total_pairs: int = 0
+    element_steps: int = 0
+
+    @property
+    def name(self):
+        """The label, or the path for an unlabelled ensemble."""
+        return self.path if self.label is None else str(self.label)
+
+    def as_dict(self):
+        """The record as plain Python values (for JSON), with ``name``."""
+        return {"name": self.name, **dataclasses.asdict(self)}
+
+
+def _type_name(neuron_type):
+    package = type(neuron_type).__module__.split(".")[0]
+    return f"{package}.{neuron_type!r}"
+
+
+def _recommend(loss, dt, threshold, exact, search):
+    if loss <= threshold:
+        return f"keep dt = {dt:g} s (loss at most {threshold:.0%})"
+    fixes = []
+    if exact is not None:
+        fixes.append(f"use {exact} (same rate curve, no lost spikes at any dt)")
+    if search.largest_dt is not None:
+        fixes.append(f"use dt <= {search.largest_dt:g} s")
+    elif search.smallest_tried is not None:
+        still = search.loss_there
+        fix = (
+            f"no dt down to {search.smallest_tried:g} s brings it to "
+            f"{threshold:.0%} (still {still:.1%} there"
+        )
+        # a loss that barely falls with dt comes from the model, not the step
+        fix += "; the loss is not the time step's)" if still >= loss / 2 else ")"
+        fixes.append(fix)
+    return "; or ".join(fixes)
+
+
+def _audit_built(ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search=True):
+    """The `EnsembleAudit` of one built ensemble (``built``: its BuiltEnsemble)."""
+    neuron_type = ens.neuron_type
+    record = functools.partial(
+        EnsembleAudit,
+        label=ens.label,
+        path=path,
+        neuron_type=_type_name(neuron_type),
+        n_neurons=ens.n_neurons,
+        dt=dt,
+    )
+    if isinstance(neuron_type, nengo.Direct):
+        return record(status=DIRECT, recommendation="nothing to do (no neurons)")
+    problem = rate_curve_problem(neuron_type) if neuron_type.spiking else ""
+    if problem:
+        return record(status=NOT_MEASURABLE, reason=problem)
+    rng = np.random.RandomState(seed)
+    population = population_of(neuron_type, built, rng)
+    rates = population.rates
+    firing_rates = rates[rates > 0]
+    summary = {
+        "max_rate": float(rates.max()) if rates.size else None,
+        "median_rate": float(np.median(firing_rates)) if firing_rates.size else None,
+        "total_pairs": population.total_pairs,
+    }
+    if not neuron_type.spiking:
+        return record(
+            status=RATE_MODEL, recommendation="nothing to do (no spikes)", **summary
+        )
+    if not firing_rates.size:
+        reason = "no neuron fires at any eval point (the rate curve is 0 there)"
+        return record(status=NOT_MEASURABLE, reason=reason, **summary)
+    measured = measure(neuron_type, population, dt, ens.radius, rng)
+    loss = measured["spike_loss"]
+    exact = exact_replacement(neuron_type)
+    exact_text = None if exact is None else f"nengo_tuning.{exact!r}"
+    found = DtSearch()
+    if search and loss > threshold:
+        found = largest_good_dt(neuron_type, population, dt, threshold, rng)
+        measured["element_steps"] += found.cost
+    return record(
+        status=MEASURED,
+        exact_type=exact_text,
+        largest_dt=found.largest_dt,
+        recommendation=_recommend(loss, dt, threshold, exact_text, found),
+        **measured,
+        **summary,
+    )
+
+
+# --- networks ---------------------------------------------------------------------
+
+
+def _ensemble_paths(network, prefix=""):
+    """(ensemble, path) for every ensemble in ``network`` and its sub-networks."""
+    for i, ens in enumerate(network.ensembles):
+        yield ens, f"{prefix}ensembles[{i}]"
+    for i, sub in enumerate(network.networks):
+        name = f"networks[{i}]" if sub.label is None else str(sub.label)
+        yield from _ensemble_paths(sub, f"{prefix}{name}.")
+
+
+def _ensemble_seed(model_seed, index):
+    """The audit's own random seed for one ensemble (Nengo's RNGs are not used)."""
+    return int(np.random.SeedSequence([model_seed, index]).generate_state(1)[0])
+
+
+def _build(network, dt, seed):
+    """Build ``network`` with `nengo.Simulator` (not run); an unseeded one with
+    ``seed`` (set on the builder's model, not on the network)."""
+    model = nengo.builder.Model(dt=dt, decoder_cache=nengo.cache.NoDecoderCache())
+    if network.seed is None:
+        model.seeds[network] = seed
+    token = _ACTIVE.set(None)  # the audit's own build never warns
+    try:
+        with nengo.Simulator(
+            network, dt=dt, seed=seed, model=model, progress_bar=False, optimize=False
+        ) as sim:
+            return sim.model.params
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _check_dt(dt):
+    dt = float(dt)
+    if not (np.isfinite(dt) and dt > 0):
+        raise nengo.exceptions.ValidationError(
+            f"must be a positive finite number of seconds (got {dt!r})", attr="dt"
+        )
+    return dt
+
+
+def _check_threshold(threshold):
+    threshold = float(threshold)
+    if not 0 <= threshold < 1:
+        raise nengo.exceptions.ValidationError(
+            f"must be a fraction in [0, 1) (got {threshold!r})", attr="threshold"
+        )
+    return threshold
+
+
+def audit_many(
+    network, dts, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, search=True
+):
+    """`audit` at several time steps, building the network once.
+
+    Returns
+    -------
+    audits : list of list of EnsembleAudit
+        One list per ``dt``, in the order given.
+    """
+    if not isinstance(network, nengo.Network):
+        raise nengo.exceptions.ValidationError(
+            f"must be a nengo.Network (got {type(network).__name__})", attr="network"
+        )
+    dts = [_check_dt(dt) for dt in dts]
+    threshold = _check_threshold(threshold)
+    params = _build(network, dts[0], seed)
+    ensembles = list(_ensemble_paths(network))
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if progress:
+        from tqdm.auto import tqdm
+
+        ensembles = tqdm(ensembles, desc="auditing ensembles", leave=False)
+    audits = [[] for _ in dts]
+    for index, (ens, path) in enumerate(ensembles):
+        for records, dt in zip(audits, dts):
+            ens_seed = _ensemble_seed(seed, index)
+            records.append(
+                _audit_built(ens, params[ens], dt, path, ens_seed, threshold, search)
+            )
+    return audits
+
+
+def audit(network, dt, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, search=True):
+    """How many spikes each ensemble of ``network`` loses at time step ``dt``.
+
+    The network is built with `nengo.Simulator` (not run, not changed); each
+    ensemble is then measured as the module docstring defines, with bounded
+    sampling.
+
+    Parameters
+    ----------
+    network : nengo.Network
+        The model; ensembles in sub-networks are included.
+    dt : float
+        The time step (s) to audit.
+    threshold : float
+        Loss above which the recommendation proposes a fix (default 1 %).
+    seed : int
+        Seeds the sampling and, for a network without a seed, its build (the
+        network's own seed is used when it has one).
+    progress : bool or None
+        Show a progress bar (default: only when stderr is a terminal).
+    search : bool
+        Search for the largest dt whose loss is at most ``threshold`` when the
+        loss exceeds it (costs one loss measurement per dt tried).
+
+    Returns
+    -------
+    audits : list of EnsembleAudit
+        One record per ensemble, in the order of ``network.all_ensembles``'s
+        walk (the network's own ensembles, then each sub-network's).
+    """
+    return audit_many(network, [dt], threshold, seed, progress, search)[0]
+
+
+# --- warnings while building ------------------------------------------------------
+
+#: The warning settings of the innermost `lost_spike_warnings` of this context.
+_ACTIVE = contextvars.ContextVar("nengo_tuning_lost_spike_warnings", default=None)
+_HOOK_LOCK = threading.Lock()
+_hook = {"users": 0, "original": None, "wrapper": None}
+#: ensemble -> path, per model being built (found once per model)
+_paths = weakref.WeakKeyDictionary()
+_PACKAGES = ("nengo", "nengo_dl", "nengo_tuning", "contextlib", "tensorflow")
+
+
+def _caller_stacklevel():
+    """The stack level of the first frame outside Nengo, NengoDL and this package."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.split(".")[0] not in _PACKAGES:
+            return level
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _path_in(model, ens):
+    if model.toplevel is None:
+        return "ensembles[?]"
+    if model not in _paths:
+        _paths[model] = {e: p for e, p in _ensemble_paths(model.toplevel)}
+    return _paths[model].get(ens, "ensembles[?]")
+
+
+def _warn_about(model, ens, threshold):
+    seed = _ensemble_seed(model.seeds.get(ens, 0), 0)
+    result = _audit_built(
+        ens, model.params[ens], model.dt, _path_in(model, ens), seed, threshold
+    )
+    if result.status != MEASURED or result.spike_loss <= threshold:
+        return
+    warnings.warn(
+        LostSpikesWarning(
+            f"ensemble {result.name!r} ({result.neuron_type}, {result.n_neurons} "
+            f"neurons) loses {result.spike_loss:.1%} of its rate curve's spikes at "
+            f"dt = {result.dt:g} s (threshold {threshold:.1%}); fix: "
+            f"{result.recommendation}"
+        ),
+        stacklevel=_caller_stacklevel(),
+    )
+
+
+def _install_hook():
+    with _HOOK_LOCK:
+        if _hook["users"] == 0:
+            builders = nengo.builder.Builder.builders
+            original = builders[nengo.Ensemble]
+
+            @functools.wraps(original)
+            def build_ensemble_and_audit(model, ens, *args, **kwargs):
+                built = original(model, ens, *args, **kwargs)
+                settings = _ACTIVE.get()
+                if settings is not None:
+                    _warn_about(model, ens, settings)
+                return built
+
+            _hook.update(original=original, wrapper=build_ensemble_and_audit)
+            builders[nengo.Ensemble] = build_ensemble_and_audit
+        _hook["users"] += 1
+
+
+def _remove_hook():
+    with _HOOK_LOCK:
+        _hook["users"] -= 1
+        if _hook["users"] == 0:
+            builders = nengo.builder.Builder.builders
+            # someone who replaced our wrapper meanwhile keeps their builder
+            if builders.get(nengo.Ensemble) is _hook["wrapper"]:
+                builders[nengo.Ensemble] = _hook["original"]
+            _hook.update(original=None, wrapper=None)
+
+
+@contextlib.contextmanager
+def lost_spike_warnings(threshold=DEFAULT_THRESHOLD):
+    """Warn about every ensemble that loses spikes, while building simulators.
+
+    Inside the block, building a `nengo.Simulator` or a ``nengo_dl.Simulator``
+    (which builds ensembles with Nengo's builder) measures each ensemble as it is
+    built (its own gains, biases and eval points, at the simulator's dt; see
+    `audit`) and warns with a `LostSpikesWarning` per ensemble whose
+    ``spike_loss`` exceeds ``threshold``, naming it, its loss and the fix.
+
+    The model and the build are unchanged: the measurement reads the built
+    ensemble and uses its own random numbers. Nengo's ensemble builder is wrapped
+    only while some thread is inside such a block (then the wrapper costs builds
+    elsewhere one lookup) and restored exactly after the last one exits. Blocks
+    nest (the innermost threshold applies); the setting is per thread (and per
+    asyncio task): builds in threads started inside the block are not audited.
+
+    Parameters
+    ----------
+    threshold : float
+        Loss above which to warn, a fraction in [0, 1) (default 1 %).
+    """
+    token = _ACTIVE.set(_check_threshold(threshold))
+    _install_hook()
+    try:
+        yield
+    finally:
+        _remove_hook()
+        _ACTIVE.reset(token)
