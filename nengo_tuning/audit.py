@@ -170,8 +170,14 @@ def _audit_built(ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search
     if problem:
         return record(status=NOT_MEASURABLE, reason=problem)
     rng = np.random.RandomState(seed)
-    population = population_of(neuron_type, built, rng)
+    try:
+        population = population_of(neuron_type, built, rng)
+    except Exception as error:  # noqa: BLE001 (a user type's rates(): any error)
+        reason = f"its rates() raised {type(error).__name__}: {error}"
+        return record(status=NOT_MEASURABLE, reason=reason)
     rates = population.rates
+    if not np.all(np.isfinite(rates)):
+        return record(status=NOT_MEASURABLE, reason="its rates() are not finite")
     firing_rates = rates[rates > 0]
     summary = {
         "max_rate": float(rates.max()) if rates.size else None,

@@ -36,11 +36,17 @@ the (point, neuron) pairs that fire: 1 % at 50 Hz, 0.17 % at 300 Hz.
   the sampling error is small next to the resolution (the tests compare sampled
   and complete measurements).
 
-The decoded error uses a second sample (see `EnsembleAudit.decode_error`). One
-measurement steps at most ``2 * max(MAX_ELEMENT_STEPS, MIN_PAIRS * n)``
-neuron-steps; the search for a safe ``dt`` (only when the loss exceeds the
-threshold) adds one loss measurement per tried ``dt``. Building the network
-itself is not bounded: it is the user's model.
+The decoded error uses a second sample (see
+`nengo_tuning.audit.EnsembleAudit`): at most `DECODE_NEURONS` neurons at 4 to
+32 eval points, fewer points where ``dt`` is small. The search for a safe
+``dt`` (only when the loss exceeds the threshold) adds one loss measurement per
+``dt`` tried. `cost_bound` gives the most neuron-steps one ensemble's audit
+takes (about 5e6 at 1 ms without the search): it does not depend on the
+ensemble's size. Building the network itself is not bounded: it is the user's
+model.
+
+**Types that emit negative spikes** (``negative = True``) are measured on
+magnitudes, :math:`|S|` and :math:`|r|`.
 """
 
 import dataclasses
@@ -157,6 +163,37 @@ def _pair_budget(n_steps):
     return int(np.clip(MAX_ELEMENT_STEPS // n_steps, MIN_PAIRS, MAX_PAIRS))
 
 
+def _loss_pairs(n_steps):
+    """Most pairs a loss measurement over ``n_steps`` steps takes."""
+    budget = _pair_budget(n_steps)
+    return budget + max(1, budget // 10)
+
+
+def _decode_points(n_steps, n_neurons):
+    low, high = DECODE_POINTS
+    return int(np.clip(MAX_ELEMENT_STEPS // (n_steps * n_neurons), low, high))
+
+
+def cost_bound(dt, search=True):
+    """The most neuron-steps (pairs x steps) one ensemble's audit at ``dt`` takes.
+
+    Parameters
+    ----------
+    dt : float
+        The audited time step.
+    search : bool
+        Include the search for a safe dt (every dt it may try, each once).
+    """
+    n_steps = _n_steps(dt)
+    total = (
+        _loss_pairs(n_steps) + DECODE_NEURONS * _decode_points(n_steps, DECODE_NEURONS)
+    ) * (n_steps)
+    if search:
+        tried = [_n_steps(c) for c in _candidate_dts(dt, _FINE_MANTISSAS)]
+        total += sum(_loss_pairs(n) * n for n in tried)
+    return total
+
+
 def _evenly_ranked(indices, keys, n):
     """``n`` of ``indices`` at evenly spaced ranks of ``keys``."""
     if n >= len(indices):
@@ -195,7 +232,7 @@ class _LossSample:
 
     def __init__(self, population, n_pairs):
         currents = population.currents.ravel()
-        rates = population.rates.ravel()
+        rates = np.abs(population.rates.ravel())
         firing = np.flatnonzero(rates > 0)
         silent = np.flatnonzero(~(rates > 0))
         chosen_firing = _evenly_ranked(firing, currents, n_pairs)
@@ -213,7 +250,7 @@ class _LossSample:
 
     def loss(self, spikes, duration):
         expected = duration * np.sum(self.weights * self.rates)
-        return float(1.0 - np.sum(self.weights * spikes) / expected)
+        return float(1.0 - np.sum(self.weights * np.abs(spikes)) / expected)
 
     def resolution(self, duration):
         firing = self.rates > 0
@@ -225,9 +262,8 @@ def _decode_sample(population, n_steps, rng):
     """Neurons, their decoders and the eval points of the decoded-error sample."""
     n_points, n_neurons = population.currents.shape
     neurons = np.sort(rng.permutation(n_neurons)[:DECODE_NEURONS])
-    low, high = DECODE_POINTS
-    budget = MAX_ELEMENT_STEPS // (n_steps * len(neurons))
-    points = np.sort(rng.permutation(n_points)[: int(np.clip(budget, low, high))])
+    n_decode_points = _decode_points(n_steps, len(neurons))
+    points = np.sort(rng.permutation(n_points)[:n_decode_points])
     rates = population.rates[:, neurons]
     decoders, _ = nengo.solvers.LstsqL2()(rates, population.points, rng=rng)
     return neurons, points, decoders
