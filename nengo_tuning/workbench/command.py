@@ -17,6 +17,7 @@ import re
 import sys
 import time
 
+from nengo_tuning.workbench import audit_command
 from nengo_tuning.workbench.options import FolderPath, Option, UsageError, WholeNumber
 
 __all__ = ["COMMON_OPTIONS", "DEFAULT_OUTPUT", "build_parser", "main"]
@@ -146,6 +147,7 @@ def build_parser():
         _add_common(sub, top_level=False)
         for option in study.options:
             option.add_to(sub)
+    audit_command.add_parser(subparsers, lambda sub: _add_common(sub, top_level=False))
     return parser
 
 
@@ -179,7 +181,22 @@ def _prepare(argv):
     return parsed, output, runs
 
 
+def _run_audit(parsed, argv):
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    settings = {
+        "output": COMMON_OPTIONS[0].parse(parsed.output),
+        "seed": COMMON_OPTIONS[1].parse(parsed.seed),
+        "progress": sys.stderr.isatty() if parsed.progress is None else parsed.progress,
+        "quiet": parsed.quiet,
+        "command_line": " ".join([PROG, *arguments]),
+    }
+    return audit_command.run(parsed, settings)
+
+
 def _run(argv):
+    parsed = build_parser().parse_args(argv)
+    if parsed.command == audit_command.NAME:
+        return _run_audit(parsed, argv)
     from nengo_tuning.workbench.report_writer import (
         REPORT_TITLE,
         Report,
