@@ -43,7 +43,11 @@ TABLE_HEADERS = (
 
 
 def _percent(value, digits=1):
-    return "-" if value is None else f"{100 * value:.{digits}f} %"
+    if value is None:
+        return "-"
+    text = f"{100 * value:.{digits}f}"
+    # a loss that rounds to zero is shown as 0, whatever its sign
+    return f"{0:.{digits}f} %" if float(text) == 0 else f"{text} %"
 
 
 def _hz(value):
