@@ -311,20 +311,16 @@ def test_cost_is_bounded_whatever_the_ensemble_size():
     do not grow with its size (10 ensembles; the time is not asserted: the
     machine's load would make it flaky)."""
 
-    def model(n_neurons):
-        with nengo.Network(seed=9) as net:
-            for i in range(10):
-                nengo.Ensemble(
-                    n_neurons,
-                    1 + i % 3,
-                    max_rates=nengo.dists.Uniform(100 + 30 * i, 400),
-                )
-        return net
-
+    with nengo.Network(seed=9) as net:
+        for i in range(10):
+            nengo.Ensemble(
+                2000, 1 + i % 3, max_rates=nengo.dists.Uniform(100 + 30 * i, 400)
+            )
     dt = 0.005  # most of these lose more than 1 %: the search runs too
-    small, large = audit(model(50), dt), audit(model(2000), dt)
-    for record in small + large:
-        assert 0 < record.element_steps <= cost_bound(dt)
+    records = audit(net, dt)
     most_pairs = cost_bound(dt, search=False) / round(DURATION / dt)
-    assert max(r.sampled_pairs for r in large) <= most_pairs
-    assert max(r.sampled_pairs for r in large) == max(r.sampled_pairs for r in small)
+    for record in records:
+        assert record.status == MEASURED
+        assert 0 < record.element_steps <= cost_bound(dt)
+        assert record.sampled_pairs <= most_pairs < record.total_pairs / 100
+    assert sum(r.largest_dt is not None for r in records) >= 5  # searches ran
