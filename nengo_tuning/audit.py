@@ -52,7 +52,10 @@ class LostSpikesWarning(UserWarning):
 
 @dataclasses.dataclass(frozen=True)
 class EnsembleAudit:
-    """What one ensemble loses at one ``dt`` (see the module for the definitions).
+    """What one ensemble loses at one ``dt``.
+
+    The definitions of ``spike_loss`` and ``resolution``, and the sampling, are
+    in :mod:`nengo_tuning.audit_spike_loss`.
 
     Attributes
     ----------
@@ -72,7 +75,7 @@ class EnsembleAudit:
         Largest rate (Hz) over its eval points and neurons, and the median over
         the pairs that fire.
     spike_loss : float or None
-        The fraction of the rate curve's spikes lost (module docstring).
+        The fraction of the rate curve's spikes that are not emitted.
     decode_error : float or None
         The error spiking adds to the decoded value: the RMS over the sampled
         eval points :math:`x_p` of :math:`\\| (S_p / T - r_p) D \\|`, divided by
@@ -96,7 +99,8 @@ class EnsembleAudit:
     reason : str
         Why the loss is not measurable (or empty).
     sampled_pairs, total_pairs, element_steps : int
-        Pairs stepped, pairs the ensemble has, neuron-steps taken (all dts).
+        (Eval point, neuron) pairs stepped at ``dt`` and pairs the ensemble
+        has; neuron-steps taken, the search for a safe dt included.
     """
 
     label: str | None
@@ -138,7 +142,7 @@ def _recommend(loss, dt, threshold, exact, search):
         return f"keep dt = {dt:g} s (loss at most {threshold:.0%})"
     fixes = []
     if exact is not None:
-        fixes.append(f"use {exact} (same rate curve, no lost spikes at any dt)")
+        fixes.append(f"use {exact} (same rate curve, no spikes lost to the time step)")
     if search.largest_dt is not None:
         fixes.append(f"use dt <= {search.largest_dt:g} s")
     elif search.smallest_tried is not None:

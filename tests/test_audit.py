@@ -324,3 +324,18 @@ def test_cost_is_bounded_whatever_the_ensemble_size():
         assert 0 < record.element_steps <= cost_bound(dt)
         assert record.sampled_pairs <= most_pairs < record.total_pairs / 100
     assert sum(r.largest_dt is not None for r in records) >= 5  # searches ran
+
+
+def test_adaptive_lif_is_pointed_to_the_exact_adaptive_type():
+    from nengo_tuning import neurons
+
+    if not hasattr(neurons, "ExactAdaptiveLIF"):
+        pytest.skip("ExactAdaptiveLIF is not in this tree (branch h-adaptive)")
+    with nengo.Network(seed=10) as net:
+        nengo.Ensemble(
+            30, 1, neuron_type=nengo.AdaptiveLIF(tau_n=0.5, inc_n=0.02, tau_ref=0.001)
+        )
+    (record,) = audit(net, 0.005, search=False)
+    assert record.exact_type == (
+        "nengo_tuning.ExactAdaptiveLIF(tau_n=0.5, inc_n=0.02, tau_ref=0.001)"
+    )
