@@ -339,3 +339,16 @@ def test_adaptive_lif_is_pointed_to_the_exact_adaptive_type():
     assert record.exact_type == (
         "nengo_tuning.ExactAdaptiveLIF(tau_n=0.5, inc_n=0.02, tau_ref=0.001)"
     )
+
+
+def test_top_level_names_are_the_functions_even_after_the_submodule_import():
+    """``nengo_tuning.audit`` is the function, not the module that defines it,
+    however the module was imported first (an eager import in __init__)."""
+    import nengo_tuning
+    import nengo_tuning.audit as module
+
+    if not hasattr(nengo_tuning, "lost_spike_warnings"):
+        pytest.skip("the top-level export is added to __init__.py by h-layout")
+    assert nengo_tuning.audit is module.audit
+    assert nengo_tuning.lost_spike_warnings is module.lost_spike_warnings
+    assert nengo_tuning.LostSpikesWarning is module.LostSpikesWarning
