@@ -173,6 +173,8 @@ def _audit_built(ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search
     problem = rate_curve_problem(neuron_type) if neuron_type.spiking else ""
     if problem:
         return record(status=NOT_MEASURABLE, reason=problem)
+    if len(built.eval_points) == 0 or ens.n_neurons == 0:
+        return record(status=NOT_MEASURABLE, reason="it has no eval points")
     rng = np.random.RandomState(seed)
     try:
         population = population_of(neuron_type, built, rng)

@@ -268,21 +268,25 @@ def test_nested_unlabelled_and_odd_ensembles():
         silent = nengo.Ensemble(
             10, 1, intercepts=[0.9] * 10, encoders=[[1]] * 10, eval_points=[[-0.5]]
         )
+        nengo.Ensemble(10, 2, eval_points=np.zeros((0, 2)), label="no points")
     records = audit(net, 0.001)
     names = [r.name for r in records]
     assert names == [
         "top",
         "ensembles[1]",
+        "no points",
         "sub.ensembles[0]",
         "sub.networks[0].ensembles[0]",
     ]
-    assert records[0].label == "top" and records[2].label is None
+    assert records[0].label == "top" and records[3].label is None
     by_path = {r.path: r for r in records}
     assert by_path["sub.ensembles[0]"].total_pairs == 10
     assert by_path["sub.networks[0].ensembles[0]"].status == MEASURED
     silent_record = by_path["ensembles[1]"]
     assert silent_record.status == NOT_MEASURABLE and "fires" in silent_record.reason
     assert silent.label is None
+    assert by_path["ensembles[2]"].status == NOT_MEASURABLE
+    assert "no eval points" in by_path["ensembles[2]"].reason
 
 
 def test_audit_changes_nothing_and_is_reproducible():
