@@ -30,6 +30,7 @@ from nengo_tuning.audit_spike_loss import (
     NOT_MEASURABLE,
     RATE_MODEL,
     DtSearch,
+    NeuronTypeFailed,
     exact_replacement,
     largest_good_dt,
     measure,
@@ -178,9 +179,8 @@ def _audit_built(ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search
     rng = np.random.RandomState(seed)
     try:
         population = population_of(neuron_type, built, rng)
-    except Exception as error:  # noqa: BLE001 (a user type's rates(): any error)
-        reason = f"its rates() raised {type(error).__name__}: {error}"
-        return record(status=NOT_MEASURABLE, reason=reason)
+    except NeuronTypeFailed as error:
+        return record(status=NOT_MEASURABLE, reason=str(error))
     rates = population.rates
     if not np.all(np.isfinite(rates)):
         return record(status=NOT_MEASURABLE, reason="its rates() are not finite")
@@ -197,6 +197,16 @@ def _audit_built(ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search
     if not firing_rates.size:
         reason = "no neuron fires at any eval point (the rate curve is 0 there)"
         return record(status=NOT_MEASURABLE, reason=reason, **summary)
+    record = functools.partial(record, **summary)
+    try:
+        return _measured(record, ens, population, dt, rng, threshold, search)
+    except NeuronTypeFailed as error:
+        return record(status=NOT_MEASURABLE, reason=str(error))
+
+
+def _measured(record, ens, population, dt, rng, threshold, search):
+    """The record of a measurable ensemble: loss, error, recommendation."""
+    neuron_type = ens.neuron_type
     measured = measure(neuron_type, population, dt, ens.radius, rng)
     loss = measured["spike_loss"]
     exact = exact_replacement(neuron_type)
@@ -211,7 +221,6 @@ def _audit_built(ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search
         largest_dt=found.largest_dt,
         recommendation=_recommend(loss, dt, threshold, exact_text, found),
         **measured,
-        **summary,
     )
 
 

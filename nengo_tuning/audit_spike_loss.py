@@ -129,29 +129,50 @@ def exact_replacement(neuron_type):
 # --- the measurement
 
 
+class NeuronTypeFailed(Exception):
+    """The neuron type's own ``rates``, ``make_state`` or ``step`` raised."""
+
+
+def _call(neuron_type, method, *args):
+    """``neuron_type.method(*args)``; what a (user's) type raises is reported."""
+    try:
+        return getattr(neuron_type, method)(*args)
+    except Exception as error:  # a user's type may raise anything
+        raise NeuronTypeFailed(
+            f"{type(neuron_type).__name__}.{method}() raised "
+            f"{type(error).__name__}: {error}"
+        ) from error
+
+
 class _Stepper:
     """Steps a neuron type on constant currents as Nengo's builder would."""
 
     def __init__(self, neuron_type, n_pairs, rng):
-        self.stages = []
+        stages = [neuron_type]
         if isinstance(neuron_type, nengo.neurons.RatesToSpikesNeuronType):
             # built as two operators: the base type's rates feed the spiking one
-            base = neuron_type.base_type
-            self.stages.append((base, base.make_state(n_pairs, rng, np.float64)))
-        self.stages.append(
-            (neuron_type, neuron_type.make_state(n_pairs, rng, np.float64))
-        )
+            stages.insert(0, neuron_type.base_type)
+        self.stages = [
+            (stage, _call(stage, "make_state", n_pairs, rng, np.float64))
+            for stage in stages
+        ]
         self.buffers = [np.zeros(n_pairs) for _ in self.stages]
 
     def count(self, dt, currents, n_steps):
         """Sum of output * dt over ``n_steps`` steps, per pair."""
         total = np.zeros(len(currents))
-        for _ in range(n_steps):
-            value = currents
-            for (neuron_type, state), output in zip(self.stages, self.buffers):
-                neuron_type.step(dt, value, output, **state)
-                value = output
-            total += value
+        try:
+            for _ in range(n_steps):
+                value = currents
+                for (neuron_type, state), output in zip(self.stages, self.buffers):
+                    neuron_type.step(dt, value, output, **state)
+                    value = output
+                total += value
+        except Exception as error:  # as in _call (the try is outside the loop)
+            raise NeuronTypeFailed(
+                f"{type(neuron_type).__name__}.step() raised "
+                f"{type(error).__name__}: {error}"
+            ) from error
         return total * dt
 
 
@@ -223,7 +244,9 @@ def population_of(neuron_type, built, rng):
     points = points[point_rows]
     currents = points @ encoders[neuron_rows].T + bias[neuron_rows]
     # one current per sample (gain 1, bias 0): rates() takes them as a column
-    rates = np.asarray(neuron_type.rates(currents.ravel(), 1.0, 0.0), dtype=float)
+    rates = np.asarray(
+        _call(neuron_type, "rates", currents.ravel(), 1.0, 0.0), dtype=float
+    )
     return Population(points, currents, rates.reshape(currents.shape), total)
 
 

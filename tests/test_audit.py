@@ -360,3 +360,19 @@ def test_top_level_names_are_the_functions_even_after_the_submodule_import():
     assert nengo_tuning.audit is module.audit
     assert nengo_tuning.lost_spike_warnings is module.lost_spike_warnings
     assert nengo_tuning.LostSpikesWarning is module.LostSpikesWarning
+
+
+class FailingStep(nengo.LIF):
+    """A type whose step raises (a user's type with a bug)."""
+
+    def step(self, dt, J, output, voltage, refractory_time):
+        raise FloatingPointError("broken")
+
+
+def test_a_type_whose_methods_raise_is_not_measurable_with_the_error():
+    with nengo.Network(seed=11) as net:
+        nengo.Ensemble(10, 1, neuron_type=FailingStep(), label="broken")
+    (record,) = audit(net, 0.001)
+    assert record.status == NOT_MEASURABLE
+    assert "FailingStep.step() raised FloatingPointError: broken" in record.reason
+    assert record.max_rate > 0  # the rates were measured
