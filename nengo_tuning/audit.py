@@ -436,6 +436,8 @@ def lost_spike_warnings(threshold=DEFAULT_THRESHOLD):
     elsewhere one lookup) and restored exactly after the last one exits. Blocks
     nest (the innermost threshold applies); the setting is per thread (and per
     asyncio task): builds in threads started inside the block are not audited.
+    Each ensemble's measurement costs at most
+    `nengo_tuning.audit_spike_loss.cost_bound` neuron-steps, whatever its size.
 
     Parameters
     ----------

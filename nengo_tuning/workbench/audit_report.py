@@ -153,7 +153,9 @@ def plot_losses(audits, dts):
         ax.plot(*zip(*points), marker="o", label=name)
     ax.axhline(1.0, color="0.5", linestyle="--", linewidth=1, label="1 %")
     ax.set_xscale("log")
-    ax.set_xlabel("dt [s]")
+    ax.set_xticks(dts, [f"{1000 * dt:g}" for dt in dts])
+    ax.minorticks_off()
+    ax.set_xlabel("dt [ms]")
     ax.set_ylabel("spike loss [%]")
     ax.set_title("Spikes lost per ensemble (rate curve's spikes not emitted)")
     labels = ax.get_legend_handles_labels()[1]
