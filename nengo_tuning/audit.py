@@ -275,6 +275,13 @@ def _check_threshold(threshold):
     return threshold
 
 
+def _on_a_terminal():
+    try:
+        return bool(sys.stderr is not None and sys.stderr.isatty())
+    except (AttributeError, ValueError, OSError):  # replaced or closed stderr
+        return False
+
+
 def audit_many(
     network, dts, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, search=True
 ):
@@ -294,7 +301,7 @@ def audit_many(
     params = _build(network, dts[0], seed)
     ensembles = list(_ensemble_paths(network))
     if progress is None:
-        progress = sys.stderr.isatty()
+        progress = _on_a_terminal()
     if progress:
         from tqdm.auto import tqdm
 
