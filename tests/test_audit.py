@@ -15,7 +15,7 @@ from networks import neurons_fed_directly
 from reference_lif import continuous_spike_count
 
 from nengo_tuning.audit import audit
-from nengo_tuning.audit_spike_loss import (
+from nengo_tuning.audit.spike_loss import (
     DIRECT,
     MEASURED,
     NOT_MEASURABLE,

@@ -137,3 +137,12 @@ def test_nengo_dl_simulator_warns_too(dl_sim):
     with lost_spike_warnings():
         caught = lost_spike_warnings_of(lambda: build(net, simulator=dl_sim))
     assert len(caught) == 2
+
+
+def test_the_audit_itself_does_not_warn_inside_the_context():
+    from nengo_tuning.audit import audit
+
+    net = model()
+    with lost_spike_warnings():
+        caught = lost_spike_warnings_of(lambda: audit(net, 0.005, search=False))
+    assert caught == []

@@ -1,29 +1,18 @@
-r"""How many spikes does a model lose at its time step? An audit, and warnings.
+"""`audit`: the spikes each ensemble of a network loses at a time step.
 
-`audit` measures, for every ensemble of a network, the fraction of its rate
-curve's spikes that its neuron type does not emit at a given ``dt``
-(``spike_loss``), the error those lost spikes add to the decoded value, and what
-to change. `lost_spike_warnings` makes building a `nengo.Simulator` (or a
-``nengo_dl.Simulator``) warn, with a `LostSpikesWarning`, about every ensemble
-that loses more than a threshold.
-
-The measurement itself (the definition of ``spike_loss``, its resolution and
-the sampling that bounds its cost) is in :mod:`nengo_tuning.audit_spike_loss`.
+The network is built once with `nengo.Simulator` (not run, not changed), and each
+built ensemble is measured by :mod:`nengo_tuning.audit.spike_loss`; the record of
+one ensemble at one ``dt`` is an `EnsembleAudit`.
 """
 
-import contextlib
-import contextvars
 import dataclasses
 import functools
 import sys
-import threading
-import warnings
-import weakref
 
 import nengo
 import numpy as np
 
-from nengo_tuning.audit_spike_loss import (
+from nengo_tuning.audit.spike_loss import (
     DEFAULT_THRESHOLD,
     DIRECT,
     MEASURED,
@@ -38,17 +27,11 @@ from nengo_tuning.audit_spike_loss import (
     rate_curve_problem,
 )
 
-__all__ = [
-    "EnsembleAudit",
-    "LostSpikesWarning",
-    "audit",
-    "audit_many",
-    "lost_spike_warnings",
-]
+__all__ = ["EnsembleAudit", "audit", "audit_many"]
 
 
-class LostSpikesWarning(UserWarning):
-    """An ensemble loses more spikes at the simulator's dt than the threshold."""
+class AuditModel(nengo.builder.Model):
+    """The model `audit` builds into (`.lost_spike_warnings` leaves it alone)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +39,7 @@ class EnsembleAudit:
     """What one ensemble loses at one ``dt``.
 
     The definitions of ``spike_loss`` and ``resolution``, and the sampling, are
-    in :mod:`nengo_tuning.audit_spike_loss`.
+    in :mod:`nengo_tuning.audit.spike_loss`.
 
     Attributes
     ----------
@@ -158,7 +141,9 @@ def _recommend(loss, dt, threshold, exact, search):
     return "; or ".join(fixes)
 
 
-def _audit_built(ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search=True):
+def audit_built_ensemble(
+    ens, built, dt, path, seed, threshold=DEFAULT_THRESHOLD, search=True
+):
     """The `EnsembleAudit` of one built ensemble (``built``: its BuiltEnsemble)."""
     neuron_type = ens.neuron_type
     record = functools.partial(
@@ -227,16 +212,16 @@ def _measured(record, ens, population, dt, rng, threshold, search):
 # --- networks ---------------------------------------------------------------------
 
 
-def _ensemble_paths(network, prefix=""):
+def ensemble_paths(network, prefix=""):
     """(ensemble, path) for every ensemble in ``network`` and its sub-networks."""
     for i, ens in enumerate(network.ensembles):
         yield ens, f"{prefix}ensembles[{i}]"
     for i, sub in enumerate(network.networks):
         name = f"networks[{i}]" if sub.label is None else str(sub.label)
-        yield from _ensemble_paths(sub, f"{prefix}{name}.")
+        yield from ensemble_paths(sub, f"{prefix}{name}.")
 
 
-def _ensemble_seed(model_seed, index):
+def ensemble_seed(model_seed, index):
     """The audit's own random seed for one ensemble (Nengo's RNGs are not used)."""
     return int(np.random.SeedSequence([model_seed, index]).generate_state(1)[0])
 
@@ -244,17 +229,13 @@ def _ensemble_seed(model_seed, index):
 def _build(network, dt, seed):
     """Build ``network`` with `nengo.Simulator` (not run); an unseeded one with
     ``seed`` (set on the builder's model, not on the network)."""
-    model = nengo.builder.Model(dt=dt, decoder_cache=nengo.cache.NoDecoderCache())
+    model = AuditModel(dt=dt, decoder_cache=nengo.cache.NoDecoderCache())
     if network.seed is None:
         model.seeds[network] = seed
-    token = _ACTIVE.set(None)  # the audit's own build never warns
-    try:
-        with nengo.Simulator(
-            network, dt=dt, seed=seed, model=model, progress_bar=False, optimize=False
-        ) as sim:
-            return sim.model.params
-    finally:
-        _ACTIVE.reset(token)
+    with nengo.Simulator(
+        network, dt=dt, seed=seed, model=model, progress_bar=False, optimize=False
+    ) as sim:
+        return sim.model.params
 
 
 def _check_dt(dt):
@@ -266,7 +247,7 @@ def _check_dt(dt):
     return dt
 
 
-def _check_threshold(threshold):
+def check_threshold(threshold):
     threshold = float(threshold)
     if not 0 <= threshold < 1:
         raise nengo.exceptions.ValidationError(
@@ -297,9 +278,9 @@ def audit_many(
             f"must be a nengo.Network (got {type(network).__name__})", attr="network"
         )
     dts = [_check_dt(dt) for dt in dts]
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     params = _build(network, dts[0], seed)
-    ensembles = list(_ensemble_paths(network))
+    ensembles = list(ensemble_paths(network))
     if progress is None:
         progress = _on_a_terminal()
     if progress:
@@ -309,9 +290,11 @@ def audit_many(
     audits = [[] for _ in dts]
     for index, (ens, path) in enumerate(ensembles):
         for records, dt in zip(audits, dts):
-            ens_seed = _ensemble_seed(seed, index)
+            ens_seed = ensemble_seed(seed, index)
             records.append(
-                _audit_built(ens, params[ens], dt, path, ens_seed, threshold, search)
+                audit_built_ensemble(
+                    ens, params[ens], dt, path, ens_seed, threshold, search
+                )
             )
     return audits
 
@@ -347,114 +330,3 @@ def audit(network, dt, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, searc
         walk (the network's own ensembles, then each sub-network's).
     """
     return audit_many(network, [dt], threshold, seed, progress, search)[0]
-
-
-# --- warnings while building ------------------------------------------------------
-
-#: The warning settings of the innermost `lost_spike_warnings` of this context.
-_ACTIVE = contextvars.ContextVar("nengo_tuning_lost_spike_warnings", default=None)
-_HOOK_LOCK = threading.Lock()
-_hook = {"users": 0, "original": None, "wrapper": None}
-#: ensemble -> path, per model being built (found once per model)
-_paths = weakref.WeakKeyDictionary()
-_PACKAGES = ("nengo", "nengo_dl", "nengo_tuning", "contextlib", "tensorflow")
-
-
-def _caller_stacklevel():
-    """The stack level of the first frame outside Nengo, NengoDL and this package."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if module.split(".")[0] not in _PACKAGES:
-            return level
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-def _path_in(model, ens):
-    if model.toplevel is None:
-        return "ensembles[?]"
-    if model not in _paths:
-        _paths[model] = {e: p for e, p in _ensemble_paths(model.toplevel)}
-    return _paths[model].get(ens, "ensembles[?]")
-
-
-def _warn_about(model, ens, threshold):
-    seed = _ensemble_seed(model.seeds.get(ens, 0), 0)
-    result = _audit_built(
-        ens, model.params[ens], model.dt, _path_in(model, ens), seed, threshold
-    )
-    if result.status != MEASURED or result.spike_loss <= threshold:
-        return
-    warnings.warn(
-        LostSpikesWarning(
-            f"ensemble {result.name!r} ({result.neuron_type}, {result.n_neurons} "
-            f"neurons) loses {result.spike_loss:.1%} of its rate curve's spikes at "
-            f"dt = {result.dt:g} s (threshold {threshold:.1%}); fix: "
-            f"{result.recommendation}"
-        ),
-        stacklevel=_caller_stacklevel(),
-    )
-
-
-def _install_hook():
-    with _HOOK_LOCK:
-        if _hook["users"] == 0:
-            builders = nengo.builder.Builder.builders
-            original = builders[nengo.Ensemble]
-
-            @functools.wraps(original)
-            def build_ensemble_and_audit(model, ens, *args, **kwargs):
-                built = original(model, ens, *args, **kwargs)
-                settings = _ACTIVE.get()
-                if settings is not None:
-                    _warn_about(model, ens, settings)
-                return built
-
-            _hook.update(original=original, wrapper=build_ensemble_and_audit)
-            builders[nengo.Ensemble] = build_ensemble_and_audit
-        _hook["users"] += 1
-
-
-def _remove_hook():
-    with _HOOK_LOCK:
-        _hook["users"] -= 1
-        if _hook["users"] == 0:
-            builders = nengo.builder.Builder.builders
-            # someone who replaced our wrapper meanwhile keeps their builder
-            if builders.get(nengo.Ensemble) is _hook["wrapper"]:
-                builders[nengo.Ensemble] = _hook["original"]
-            _hook.update(original=None, wrapper=None)
-
-
-@contextlib.contextmanager
-def lost_spike_warnings(threshold=DEFAULT_THRESHOLD):
-    """Warn about every ensemble that loses spikes, while building simulators.
-
-    Inside the block, building a `nengo.Simulator` or a ``nengo_dl.Simulator``
-    (which builds ensembles with Nengo's builder) measures each ensemble as it is
-    built (its own gains, biases and eval points, at the simulator's dt; see
-    `audit`) and warns with a `LostSpikesWarning` per ensemble whose
-    ``spike_loss`` exceeds ``threshold``, naming it, its loss and the fix.
-
-    The model and the build are unchanged: the measurement reads the built
-    ensemble and uses its own random numbers. Nengo's ensemble builder is wrapped
-    only while some thread is inside such a block (then the wrapper costs builds
-    elsewhere one lookup) and restored exactly after the last one exits. Blocks
-    nest (the innermost threshold applies); the setting is per thread (and per
-    asyncio task): builds in threads started inside the block are not audited.
-    Each ensemble's measurement costs at most
-    `nengo_tuning.audit_spike_loss.cost_bound` neuron-steps, whatever its size.
-
-    Parameters
-    ----------
-    threshold : float
-        Loss above which to warn, a fraction in [0, 1) (default 1 %).
-    """
-    token = _ACTIVE.set(_check_threshold(threshold))
-    _install_hook()
-    try:
-        yield
-    finally:
-        _remove_hook()
-        _ACTIVE.reset(token)
