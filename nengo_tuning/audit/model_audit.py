@@ -69,8 +69,8 @@ class EnsembleAudit:
         rate curve at the ensemble's eval points for those neurons. It is the
         bias left after any synapse (the spike noise a synapse filters is not
         in it), as a fraction of the represented range. Sample: up to
-        `DECODE_NEURONS` neurons with their own decoders, at 4 to 32 eval
-        points.
+        `~nengo_tuning.audit.spike_loss.DECODE_NEURONS` neurons with their own
+        decoders, at 4 to 32 eval points.
     resolution : float or None
         How precisely ``spike_loss`` is known: one spike per firing pair.
     exact_type : str or None

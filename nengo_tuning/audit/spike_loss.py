@@ -6,9 +6,10 @@ r"""The measurement behind `nengo_tuning.audit`: the spikes an ensemble loses.
 :math:`J_{pi} = x_p \cdot \tilde e_i + b_i`. The ensemble's neuron type, from
 its ``make_state``, is stepped at ``dt`` on every such current for
 :math:`T = 2` s (rounded to a whole number of steps, :math:`T = n\,\Delta t`),
-as Nengo steps it (a `nengo.neurons.RatesToSpikesNeuronType` as its base type
-then itself). With :math:`S_{pi} = \sum_t \mathrm{output}_{pi}(t)\,\Delta t`
-(the spike count, times the type's ``amplitude`` as in its rates) and
+as Nengo steps it (a ``RatesToSpikesNeuronType`` such as
+`nengo.RegularSpiking`: its base type, then itself). With
+:math:`S_{pi} = \sum_t \mathrm{output}_{pi}(t)\,\Delta t` (the spike count,
+times the type's ``amplitude`` as in its rates) and
 :math:`r_{pi}` = ``neuron_type.rates(J_pi, 1, 0)``,
 
 .. math:: \mathrm{spike\_loss} = 1 - \frac{\sum S_{pi}}{T \sum r_{pi}}.
@@ -58,16 +59,19 @@ import numpy as np
 DURATION = 2.0
 #: Loss above which the recommendation changes something (and warnings warn).
 DEFAULT_THRESHOLD = 0.01
-#: Eval points and neurons drawn from an ensemble before anything else.
+#: Eval points drawn from an ensemble before anything else.
 MAX_POINTS = 1000
+#: Neurons drawn from an ensemble before anything else.
 MAX_NEURONS = 1000
-#: Neuron-steps (pairs x steps) one loss measurement may take...
+#: Neuron-steps (pairs x steps) one loss measurement aims at...
 MAX_ELEMENT_STEPS = 2_000_000
-#: ...but never fewer pairs than this, nor more than that.
+#: ...but never fewer firing pairs than this...
 MIN_PAIRS = 100
+#: ...nor more than this.
 MAX_PAIRS = 20_000
-#: Neurons and eval points of the decoded-error sample.
+#: Neurons of the decoded-error sample.
 DECODE_NEURONS = 64
+#: Fewest and most eval points of the decoded-error sample.
 DECODE_POINTS = (4, 32)
 #: Smallest dt the search for a safe dt tries.
 MIN_SEARCH_DT = 1e-4
