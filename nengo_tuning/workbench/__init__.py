@@ -14,9 +14,13 @@ Where things live (front end first, command last):
 ``options``                    command-line values: types, bounds, messages
 ``report_writer``              Markdown tables and the atomically written
                                report folder
+``study``                      the `Study` record a study is declared with
+``study_limits``               the limits that involve several options: their
+                               bounds, the cost estimates and the checks
+``study_writers``              each study's writer: runs its analysis, adds its
+                               tables and figures to the report
 ``study_table``                every study of the command, declared once: its
-                               options, the analysis it runs, its tables and
-                               figures
+                               options, limits, analysis and writer
 ``command``                    the ``nengo-tuning`` entry point: parser, error
                                policy, Ctrl-C
 ``cli_reference``              the command's reference page, generated from
@@ -24,7 +28,7 @@ Where things live (front end first, command last):
 =============================  ==================================================
 
 A new study is an analysis function (in one of the study modules, returning a
-record) and one `~nengo_tuning.workbench.study_table.Study` declaration in
+record), a writer, and one `~nengo_tuning.workbench.study.Study` declaration in
 ``study_table.STUDIES``; the parser, ``--help``, the report and the reference page
 follow from it.
 """

@@ -97,28 +97,34 @@ def _write_report(report, audits, dts, description):
     report.figure(plot_losses(audits, dts), FIGURE, caption)
 
 
-def run(parsed, settings):
-    """Run the subcommand; ``settings``: ``output``, ``seed``, ``progress``,
-    ``quiet``, ``command_line``. Returns the exit status."""
+def run(parsed, settings, outcome):
+    """Run the subcommand; returns the exit status.
+
+    ``settings``: ``output``, ``seed``, ``progress``, ``command_line``;
+    ``outcome["folder"]`` is set to the `.ReportFolder` (for the command's
+    messages if it is interrupted).
+    """
     from nengo_tuning.workbench.audit_model_file import UserCodeError, load_network
     from nengo_tuning.workbench.audit_report import (
         audit_json,
         check_json_target,
         write_json,
     )
-    from nengo_tuning.workbench.report_writer import REPORT_TITLE, Report, ReportFolder
+    from nengo_tuning.workbench.report_folder import ReportFolder
+    from nengo_tuning.workbench.report_writer import REPORT_TITLE, Report
 
     dts = DT_OPTION.parse_all(parsed.dt)
     json_path = None if parsed.json is None else check_json_target(parsed.json)
     start = time.perf_counter()
     with ReportFolder(settings["output"]) as folder:
+        outcome["folder"] = folder
         try:
             network, name = load_network(parsed.file, parsed.network)
         except UserCodeError as error:
             _show_user_error(error)
             return 1
         audits = _audit(network, name, parsed.file, dts, settings)
-        report = Report(folder.path, quiet=settings["quiet"])
+        report = Report(folder.path, quiet=parsed.quiet, output=settings["output"])
         description = (
             f"Network {name!r} of {parsed.file}; T = 2 s per eval point, seed "
             f"{settings['seed']}."

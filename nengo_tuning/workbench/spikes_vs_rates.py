@@ -22,10 +22,12 @@ from nengo_tuning.workbench.expressions import (
 )
 from nengo_tuning.workbench.neuron_specs import resolve_neuron_type
 from nengo_tuning.workbench.simulation import (
+    decoder_eval_points,
     delay_one_step,
     progress_bar,
     quiet_simulator,
     rms_error,
+    sine,
 )
 
 __all__ = [
@@ -278,6 +280,9 @@ def spiking_decoding_error(
     dts = np.asarray(dts, dtype=float)
     if np.any(dts <= 0):
         raise ValueError("every dt must be positive")
+    if "eval_points" not in ensemble_kwargs and "n_eval_points" not in ensemble_kwargs:
+        # known beforehand, as in decode_function
+        ensemble_kwargs["eval_points"] = decoder_eval_points(n_neurons, 1, seed)
     lowpass = nengo.Lowpass(synapse)
     size_out = np.atleast_1d(function(np.zeros(1))).size
     rmse_vs_rate = np.zeros(dts.size)
@@ -286,7 +291,7 @@ def spiking_decoding_error(
     for i in progress_bar(range(dts.size), progress, "spiking decoding"):
         dt = float(dts[i])
         with nengo.Network(seed=seed) as network:
-            stimulus = nengo.Node(lambda t: np.sin(2 * np.pi * input_frequency * t))
+            stimulus = nengo.Node(sine(input_frequency))
             ensemble = nengo.Ensemble(
                 n_neurons, 1, neuron_type=neuron_type, **ensemble_kwargs
             )
