@@ -143,9 +143,6 @@ def run(parsed, settings, outcome):
 
 
 def _audit(network, name, file, dts, settings):
-    import matplotlib
-
-    matplotlib.use("Agg")  # figures go to files, never to a window
     from nengo.exceptions import BuildError, ValidationError
 
     from nengo_tuning.audit import audit_many

@@ -301,6 +301,7 @@ def _run(argv, outcome):
             "progress": _show_progress(parsed.progress),
             "command_line": shlex.join([PROG, *arguments]),
         }
+        _use_agg()
         return audit_command.run(parsed, settings, outcome)
     parsed, output, runs = _prepare(argv)
     _use_agg()
