@@ -94,7 +94,9 @@ def test_help_says_the_file_is_executed(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["audit", "--help"])
     assert exit_info.value.code == 0
-    assert "FILE is executed" in " ".join(capsys.readouterr().out.split())
+    text = " ".join(capsys.readouterr().out.split())
+    assert "FILE is executed" in text
+    assert "--neuron-module" not in text  # hidden: FILE imports what it needs
 
 
 @pytest.mark.parametrize(
@@ -110,6 +112,7 @@ def test_help_says_the_file_is_executed(capsys):
         (MODEL, ["--dt", "0.5"], "--dt"),
         (MODEL, ["--dt", "fast"], "--dt"),
         (MODEL, [], "--dt"),
+        (MODEL, ["--dt", "0.001", "--neuron-module", "os"], "--neuron-module"),
     ],
     ids=[
         "missing",
@@ -122,6 +125,7 @@ def test_help_says_the_file_is_executed(capsys):
         "dt-large",
         "dt-text",
         "dt-missing",
+        "neuron-module",
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, source, arguments, message):

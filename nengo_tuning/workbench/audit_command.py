@@ -12,6 +12,7 @@ status 2. An exception raised by the file's own code: its traceback (from the
 file's first frame), a line saying it came from the file, exit status 1.
 """
 
+import argparse
 import sys
 import time
 import traceback
@@ -26,7 +27,7 @@ DESCRIPTION = (
     "Audit the ensembles of the nengo.Network in a Python file: the fraction of "
     "their rate curves' spikes that their neuron types lose at each dt, the "
     "error this adds to their decoded values, and what to change (an exact "
-    "neuron type, or the largest dt that loses at most 1 %%). "
+    "neuron type, or the largest dt that loses at most 1 percent). "
     "WARNING: FILE is executed (its code runs with your permissions, as "
     "nengo_gui runs a model; __name__ is not '__main__'): audit only files you "
     "trust."
@@ -46,6 +47,10 @@ def add_parser(subparsers, add_common):
     the options every command takes)."""
     sub = subparsers.add_parser(NAME, help=HELP, description=DESCRIPTION)
     add_common(sub)
+    for action in sub._actions:  # argparse has no public way to hide one
+        if action.dest == "neuron_module":
+            # the file imports what it needs itself: the option means nothing
+            action.help = argparse.SUPPRESS
     sub.add_argument("file", metavar="FILE", help="Python file defining the model")
     sub.add_argument(
         "--network",
@@ -58,7 +63,7 @@ def add_parser(subparsers, add_common):
         nargs="+",
         required=True,
         metavar="DT",
-        help=DT_OPTION.limits_text().replace("%", "%%"),
+        help=f"{DT_OPTION.help}; {DT_OPTION.limits_text()}",
     )
     sub.add_argument("--json", metavar="OUT", default=None, help=JSON_HELP)
     return sub
@@ -113,6 +118,11 @@ def run(parsed, settings, outcome):
     from nengo_tuning.workbench.report_folder import ReportFolder
     from nengo_tuning.workbench.report_writer import REPORT_TITLE, Report
 
+    if getattr(parsed, "neuron_module", None):
+        raise UsageError(
+            "argument --neuron-module: not used by audit (FILE imports its own "
+            "neuron types)"
+        )
     dts = DT_OPTION.parse_all(parsed.dt)
     json_path = None if parsed.json is None else check_json_target(parsed.json)
     start = time.perf_counter()
