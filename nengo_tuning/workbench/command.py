@@ -22,6 +22,7 @@ import sys
 import textwrap
 import time
 
+from nengo_tuning.workbench import audit_command
 from nengo_tuning.workbench.held_signals import Terminated, terminate_as_exception
 from nengo_tuning.workbench.options import (
     NEURON_MODULES,
@@ -185,6 +186,7 @@ def build_parser():
         _add_common(sub, top_level=False)
         for option in study.options:
             option.add_to(sub)
+    audit_command.add_parser(subparsers, lambda sub: _add_common(sub, False))
     return parser
 
 
@@ -290,6 +292,17 @@ def _run(argv, outcome):
     from nengo_tuning.workbench.report_folder import ReportFolder
     from nengo_tuning.workbench.report_writer import Report
 
+    parsed = build_parser().parse_args(argv)
+    if parsed.command == audit_command.NAME:  # not a study: it takes a FILE
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        settings = {
+            "output": COMMON_OPTIONS[0].parse(parsed.output),
+            "seed": COMMON_OPTIONS[1].parse(parsed.seed),
+            "progress": _show_progress(parsed.progress),
+            "command_line": shlex.join([PROG, *arguments]),
+        }
+        _use_agg()
+        return audit_command.run(parsed, settings, outcome)
     parsed, output, runs = _prepare(argv)
     _use_agg()
     start = time.perf_counter()
