@@ -180,9 +180,12 @@ def crossing_time_xp(
     g0 = sign * (v0 - level)
     g_end = sign * (v_end - level)
     interior = ((slope0 > 0) & (slope_end < 0)) | ((slope0 < 0) & (slope_end > 0))
-    t_e = xp.minimum(extremum_time_xp(v0, n0, J, tau_rc, tau_n, xp), horizon)
-    t_e = xp.where(interior, t_e, 0.0)
-    g_e = sign * (voltage_at_xp(v0, n0, J, t_e, tau_rc, tau_n, xp) - level)
+    if _any(interior, xp):
+        t_e = xp.minimum(extremum_time_xp(v0, n0, J, tau_rc, tau_n, xp), horizon)
+        t_e = xp.where(interior, t_e, 0.0)
+        g_e = sign * (voltage_at_xp(v0, n0, J, t_e, tau_rc, tau_n, xp) - level)
+    else:  # (saves the work where no neuron has an extremum)
+        t_e = g_e = 0.0 * v0
     g_has_max = interior & (slope0 > 0)
     g_has_min = interior & (slope0 < 0)
     lo = xp.where(g_has_min, t_e, 0.0)
@@ -260,6 +263,8 @@ def free_run_xp(v0, n0, J, horizon, tau_rc, tau_n, min_voltage, xp=np, rtol=None
     t_spike = inf + elapsed
     pending = horizon >= 0
     for _ in range(2):
+        if not _any(pending, xp):
+            break
         if has_floor:
             stuck = pending & (v <= min_voltage) & (J - n <= min_voltage)
             release = floor_release_time_xp(n, J, min_voltage, tau_n, xp)
