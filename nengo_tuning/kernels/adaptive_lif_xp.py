@@ -18,7 +18,8 @@ indexing), so a TensorFlow adapter can run it; its loops are bounded:
 * the crossing refinement, at most
   :data:`~nengo_tuning.math.adaptive_lif.MAX_CROSSING_ITERATIONS`.
 
-Both stop early once every neuron is done.
+Both stop early once every neuron is done (``xp.any``/``xp.all`` decide, as
+Python booleans; a TensorFlow port makes them ``tf.while_loop`` conditions).
 
 Conventions are nengo's (`nengo.AdaptiveLIF`, `.ExactLIF`):
 
@@ -118,10 +119,11 @@ def exact_adaptive_lif_step_xp(
 
     refractory = xp.where(count > 0, last_end, refractory)
     output = count * (amplitude / dt)
-    output, v, refractory, n = _non_finite_input_xp(
-        dt, J, output, v, refractory, n, voltage, adaptation, busy,
-        tau_ref, tau_n, jump, min_voltage, amplitude, xp,
-    )  # fmt: skip
+    if not bool(xp.all(finite)):
+        output, v, refractory, n = _non_finite_input_xp(
+            dt, J, output, v, refractory, n, voltage, adaptation, busy,
+            tau_ref, tau_n, jump, min_voltage, amplitude, xp,
+        )  # fmt: skip
     return output, v, refractory, n, unresolved
 
 

@@ -157,6 +157,41 @@ def floor_release_time_xp(n0, J, min_voltage, tau_n, xp=np):
     return xp.where(shortfall <= 0, 0.0, xp.where(reachable, t, float("inf")))
 
 
+class Segment:
+    """The closed-form solution from ``(v0, n0)`` under ``J`` over ``[0, horizon]``.
+
+    What every level-crossing search on that interval needs, computed once:
+    the end state, the slope terms at both ends (``tau_rc V'``), and where
+    ``V'`` changes sign inside, the extremum's time and voltage.
+    """
+
+    def __init__(self, v0, n0, J, horizon, tau_rc, tau_n, xp=np):
+        self.v0, self.n0, self.J, self.horizon = v0, n0, J, horizon
+        self.tau_rc, self.tau_n, self.xp = tau_rc, tau_n, xp
+        self.v_end = voltage_at_xp(v0, n0, J, horizon, tau_rc, tau_n, xp)
+        self.n_end = adaptation_at_xp(n0, horizon, tau_n, xp)
+        self.slope0 = slope_term_xp(v0, n0, J)
+        slope_end = slope_term_xp(self.v_end, self.n_end, J)
+        self.interior = ((self.slope0 > 0) & (slope_end < 0)) | (
+            (self.slope0 < 0) & (slope_end > 0)
+        )
+        if _any(self.interior, xp):
+            t_e = xp.minimum(extremum_time_xp(v0, n0, J, tau_rc, tau_n, xp), horizon)
+            self.t_e = xp.where(self.interior, t_e, 0.0)
+            self.v_e = voltage_at_xp(v0, n0, J, self.t_e, tau_rc, tau_n, xp)
+        else:  # (saves the work where no neuron has an extremum)
+            self.t_e, self.v_e = 0.0 * v0, v0
+
+    def voltage(self, t):
+        return voltage_at_xp(
+            self.v0, self.n0, self.J, t, self.tau_rc, self.tau_n, self.xp
+        )
+
+    def slope(self, t, v):
+        n = adaptation_at_xp(self.n0, t, self.tau_n, self.xp)
+        return slope_term_xp(v, n, self.J)
+
+
 def crossing_time_xp(
     level, upward, v0, n0, J, horizon, tau_rc, tau_n, xp=np, rtol=CROSSING_RTOL
 ):
@@ -172,71 +207,92 @@ def crossing_time_xp(
     increases monotonically on the bracket, where the root is refined
     (`_refine_crossing_xp`).
     """
+    segment = Segment(v0, n0, J, horizon, tau_rc, tau_n, xp)
+    return segment_crossing_xp(level, upward, segment, rtol)
+
+
+def segment_crossing_xp(level, upward, segment, rtol=CROSSING_RTOL):
+    """`crossing_time_xp` on a `Segment` (to share it between two levels)."""
+    xp = segment.xp
     sign = 1.0 if upward else -1.0
-    v_end = voltage_at_xp(v0, n0, J, horizon, tau_rc, tau_n, xp)
-    n_end = adaptation_at_xp(n0, horizon, tau_n, xp)
-    slope0 = sign * slope_term_xp(v0, n0, J)
-    slope_end = sign * slope_term_xp(v_end, n_end, J)
-    g0 = sign * (v0 - level)
-    g_end = sign * (v_end - level)
-    interior = ((slope0 > 0) & (slope_end < 0)) | ((slope0 < 0) & (slope_end > 0))
-    if _any(interior, xp):
-        t_e = xp.minimum(extremum_time_xp(v0, n0, J, tau_rc, tau_n, xp), horizon)
-        t_e = xp.where(interior, t_e, 0.0)
-        g_e = sign * (voltage_at_xp(v0, n0, J, t_e, tau_rc, tau_n, xp) - level)
-    else:  # (saves the work where no neuron has an extremum)
-        t_e = g_e = 0.0 * v0
-    g_has_max = interior & (slope0 > 0)
-    g_has_min = interior & (slope0 < 0)
-    lo = xp.where(g_has_min, t_e, 0.0)
-    hi = xp.where(g_has_max, t_e, horizon)
+    g0 = sign * (segment.v0 - level)
+    g_e = sign * (segment.v_e - level)
+    g_has_max = segment.interior & (sign * segment.slope0 > 0)
+    g_has_min = segment.interior & (sign * segment.slope0 < 0)
+    lo = xp.where(g_has_min, segment.t_e, 0.0)
+    hi = xp.where(g_has_max, segment.t_e, segment.horizon)
     g_lo = xp.where(g_has_min, g_e, g0)
-    g_hi = xp.where(g_has_max, g_e, g_end)
+    g_hi = xp.where(g_has_max, g_e, sign * (segment.v_end - level))
     already = (g0 >= 0) if upward else (g0 > 0)
     found = ~already & (g_hi >= 0) & (g_lo < 0)
-    t = _refine_crossing_xp(
-        level, sign, v0, n0, J, lo, hi, g_lo, g_hi, found, tau_rc, tau_n, xp, rtol
-    )
+    t = _refine_crossing_xp(level, sign, segment, lo, hi, g_lo, g_hi, found, rtol)
     return xp.where(already, 0.0, xp.where(found, t, float("inf")))
 
 
-def _refine_crossing_xp(
-    level, sign, v0, n0, J, lo, hi, g_lo, g_hi, active, tau_rc, tau_n, xp, rtol
-):
+def _refine_crossing_xp(level, sign, segment, lo, hi, g_lo, g_hi, active, rtol):
     """Root of ``g = sign (V - level)`` in ``[lo, hi]``, ``g(lo) < 0 <= g(hi)``.
 
-    Safeguarded Newton (see :data:`MAX_CROSSING_ITERATIONS`), started from the
-    secant point; ``g' = sign (J - n - V) / tau_rc``. Elements not ``active``
-    are left alone (their result is meaningless).
+    Safeguarded Halley iteration (see :data:`MAX_CROSSING_ITERATIONS`) with
+    ``tau_rc V' = J - n - V`` and ``tau_rc^2 V'' = tau_rc n / tau_n - tau_rc V'``,
+    started from the crossing time the drive frozen at its start value would
+    give (the LIF formula), or the secant point. Elements not ``active`` are
+    left alone (their result is meaningless).
     """
-    # secant start, inside the bracket
-    frac = xp.where(active, -g_lo / xp.where(active, g_hi - g_lo, 1.0), 0.5)
-    t = lo + (hi - lo) * xp.minimum(xp.maximum(frac, 0.0), 1.0)
+    xp, tau_rc, tau_n = segment.xp, segment.tau_rc, segment.tau_n
+    t = _initial_guess_xp(level, segment, lo, hi, g_lo, g_hi, active)
     tol = rtol * xp.maximum(hi - lo, 0.0)
     previous_step = hi - lo
     pending = active & (hi - lo > tol)
     for _ in range(MAX_CROSSING_ITERATIONS):
         if not _any(pending, xp):
             break
-        v = voltage_at_xp(v0, n0, J, t, tau_rc, tau_n, xp)
+        v = segment.voltage(t)
+        n = adaptation_at_xp(segment.n0, t, tau_n, xp)
         g = sign * (v - level)
-        slope = sign * slope_term_xp(v, adaptation_at_xp(n0, t, tau_n, xp), J)
+        slope_term = slope_term_xp(v, n, segment.J)
+        g1 = sign * slope_term / tau_rc
+        g2 = sign * (n / tau_n - slope_term / tau_rc) / tau_rc
         # keep the bracket [lo, hi] around the root
         above = g >= 0
         hi = xp.where(pending & above, t, hi)
         lo = xp.where(pending & ~above, t, lo)
-        safe_slope = xp.where(slope > 0, slope, 1.0)
-        newton = t - g * tau_rc / safe_slope
-        step = xp.abs(newton - t)
-        # (a Newton point on the bracket's edge is the root itself, g = 0 there)
-        accept = (slope > 0) & (newton >= lo) & (newton <= hi)
+        rising = g1 > 0
+        newton = -g / xp.where(rising, g1, 1.0)
+        # Halley's correction where it is modest, else Newton's step
+        shrink = 1.0 - 0.5 * newton * g2 / xp.where(rising, g1, 1.0)
+        halley = xp.where(
+            shrink > 0.5, newton / xp.where(shrink > 0.5, shrink, 1.0), newton
+        )
+        candidate = t + halley
+        step = xp.abs(halley)
+        # (a point on the bracket's edge is the root itself, g = 0 there)
+        accept = rising & (candidate >= lo) & (candidate <= hi)
         accept = accept & (step <= 0.5 * previous_step)
-        t_next = xp.where(accept, newton, 0.5 * (lo + hi))
+        t_next = xp.where(accept, candidate, 0.5 * (lo + hi))
         step = xp.abs(t_next - t)
         t = xp.where(pending, t_next, t)
         previous_step = xp.where(pending, step, previous_step)
         pending = pending & (step > tol) & (hi - lo > tol) & (g != 0)
     return xp.minimum(xp.maximum(t, lo), hi)
+
+
+def _initial_guess_xp(level, segment, lo, hi, g_lo, g_hi, active):
+    """A start for the refinement inside ``[lo, hi]``.
+
+    With the drive ``D = J - n0`` frozen, ``V`` reaches ``level`` after
+    ``tau_rc log1p((v0 - level) / (level - D))`` where that ratio is positive;
+    the exact time differs by the adaptation's decay over the climb. Elsewhere
+    (or outside the bracket) the secant point of ``g`` over the bracket.
+    """
+    xp = segment.xp
+    frac = xp.where(active, -g_lo / xp.where(active, g_hi - g_lo, 1.0), 0.5)
+    secant = lo + (hi - lo) * xp.minimum(xp.maximum(frac, 0.0), 1.0)
+    away = level - (segment.J - segment.n0)
+    ratio = (segment.v0 - level) / xp.where(away != 0, away, 1.0)
+    usable = active & (away != 0) & (ratio > 0)
+    frozen = segment.tau_rc * xp.log1p(xp.where(usable, ratio, 0.0))
+    inside = usable & (frozen > lo) & (frozen < hi)
+    return xp.where(inside, frozen, secant)
 
 
 def free_run_xp(v0, n0, J, horizon, tau_rc, tau_n, min_voltage, xp=np, rtol=None):
@@ -267,28 +323,30 @@ def free_run_xp(v0, n0, J, horizon, tau_rc, tau_n, min_voltage, xp=np, rtol=None
             break
         if has_floor:
             stuck = pending & (v <= min_voltage) & (J - n <= min_voltage)
-            release = floor_release_time_xp(n, J, min_voltage, tau_n, xp)
-            wait = xp.where(stuck, xp.minimum(release, horizon - elapsed), 0.0)
-            n = adaptation_at_xp(n, wait, tau_n, xp)
-            v = xp.where(stuck, min_voltage, v)
-            elapsed = elapsed + wait
+            if _any(stuck, xp):
+                release = floor_release_time_xp(n, J, min_voltage, tau_n, xp)
+                wait = xp.where(stuck, xp.minimum(release, horizon - elapsed), 0.0)
+                n = adaptation_at_xp(n, wait, tau_n, xp)
+                v = xp.where(stuck, min_voltage, v)
+                elapsed = elapsed + wait
         left = xp.where(pending, horizon - elapsed, 0.0)
-        t_cross = crossing_time_xp(1.0, True, v, n, J, left, tau_rc, tau_n, xp, rtol)
+        segment = Segment(v, n, J, left, tau_rc, tau_n, xp)
+        t_cross = segment_crossing_xp(1.0, True, segment, rtol)
+        t_hit = inf
         if has_floor:
+            # the floor is reached only by ending below it or through a minimum
             moving = pending & (left > 0)
-            t_hit = crossing_time_xp(
-                min_voltage, False, v, n, J, left, tau_rc, tau_n, xp, rtol
-            )
-            t_hit = xp.where(moving, t_hit, inf)
-        else:
-            t_hit = inf
+            may_hit = moving & ((segment.v_end < min_voltage) | segment.interior)
+            if _any(may_hit, xp):
+                t_hit = segment_crossing_xp(min_voltage, False, segment, rtol)
+                t_hit = xp.where(moving, t_hit, inf)
         crossed = pending & (t_cross <= left) & (t_cross <= t_hit)
         hit = pending & ~crossed & (t_hit <= left)
         run = xp.where(crossed, t_cross, xp.where(hit, t_hit, left))
-        v_run = voltage_at_xp(v, n, J, run, tau_rc, tau_n, xp)
         n = xp.where(pending, adaptation_at_xp(n, run, tau_n, xp), n)
         t_spike = xp.where(crossed, elapsed + t_cross, t_spike)
-        v_end = xp.where(crossed, 1.0, xp.where(hit, min_voltage, v_run))
+        # (at a crossing V is the level; otherwise the run went to the end)
+        v_end = xp.where(crossed, 1.0, xp.where(hit, min_voltage, segment.v_end))
         v = xp.where(pending, v_end, v)
         elapsed = xp.where(pending, elapsed + run, elapsed)
         pending = hit
@@ -376,6 +434,7 @@ def adapted_rate(
 __all__ = [
     "CROSSING_RTOL",
     "MAX_CROSSING_ITERATIONS",
+    "Segment",
     "adaptation_at_xp",
     "adaptation_jump",
     "adaptation_response_xp",
@@ -384,6 +443,7 @@ __all__ = [
     "extremum_time_xp",
     "floor_release_time_xp",
     "free_run_xp",
+    "segment_crossing_xp",
     "slope_term_xp",
     "voltage_at_xp",
 ]
