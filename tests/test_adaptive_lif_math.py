@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from reference_adaptive_lif import EventAdaptiveLIF
 from scipy.integrate import solve_ivp
 
-from nengo_tuning import lif_math
 from nengo_tuning.math import adaptive_lif as alif
+from nengo_tuning.math import lif as lif_math
 
 TAU_RC = 0.02
 

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from reference_adaptive_lif import EventAdaptiveLIF
 
 import nengo_tuning.neurons
-from nengo_tuning import lif_math
 from nengo_tuning.kernels.adaptive_lif_numpy import exact_adaptive_lif_step
 from nengo_tuning.kernels.adaptive_lif_xp import exact_adaptive_lif_step_xp
+from nengo_tuning.math import lif as lif_math
 
 ExactAdaptiveLIF = nengo_tuning.neurons.ExactAdaptiveLIF
 TAU_RC = 0.02

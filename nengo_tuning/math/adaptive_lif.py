@@ -43,7 +43,7 @@ branch, for finite inputs. Loops are bounded by named constants.
 
 import numpy as np
 
-from nengo_tuning.lif_math import lif_rate
+from nengo_tuning.math.lif import lif_rate
 
 #: Most iterations of the crossing refinement. The iteration is Newton's, but a
 #: step that leaves the bracket, or does not at least halve the previous step,
