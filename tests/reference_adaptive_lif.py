@@ -10,7 +10,7 @@ jumps by ``inc_n * amplitude / tau_n``; ``V`` sticks at ``min_voltage`` while
   float form cancels), and ``t e^{-t/tau}`` for equal ones;
 * the extremum of ``V`` (there is at most one) by bisection on the sign of
   ``V'``, and every crossing by plain bisection on ``V``, down to adjacent
-  floats. Slow and simple, unlike the kernel's closed forms and Newton steps.
+  floats. Slow and simple, unlike the kernel's closed forms and Halley steps.
 """
 
 import decimal

@@ -78,7 +78,7 @@ def test_extremum_time_is_where_the_slope_vanishes():
     horizon=st.floats(1e-5, 0.05),
 )
 def test_threshold_crossing_agrees_with_reference_bisection(v0, n0, J, tau_n, horizon):
-    """The kernel's crossing (closed-form extremum, Newton) and the reference's
+    """The kernel's crossing (closed-form extremum, Halley) and the reference's
     (bisection on the slope, then on V) agree to float precision."""
     ref = EventAdaptiveLIF(TAU_RC, 0.002, tau_n, 0.0).first_reach(
         1.0, True, v0, n0, J, horizon

@@ -162,3 +162,21 @@ def test_in_simulator_probes_and_reset():
         assert np.array_equal(a, b)
     assert np.max(first[3]) > 0  # adaptation builds up
     assert np.sum(first[0]) > 0
+
+
+def test_float32_state_counts_as_float64():
+    """float32 arrays (as NengoDL may pass): the same spike counts within one."""
+    neuron_type = ExactAdaptiveLIF(tau_n=0.1, inc_n=0.05)
+    J = np.linspace(1.2, 40, 8)
+    totals = []
+    for dtype in (np.float32, np.float64):
+        state = [np.zeros(8, dtype) for _ in range(3)]
+        state[0][:] = np.linspace(0, 0.9, 8)
+        total = np.zeros(8)
+        for _ in range(100):
+            out = step_once(neuron_type, 0.005, J.astype(dtype), *state)
+            assert out.dtype == dtype
+            total += np.round(out * 0.005)
+        assert all(s.dtype == dtype and np.all(np.isfinite(s)) for s in state)
+        totals.append(total)
+    assert np.max(np.abs(totals[0] - totals[1])) <= 1
