@@ -77,7 +77,7 @@ def test_counts_within_one_of_continuous_model(rng, dt, tau_ref):
     and inc_n of the issue, with rates up to 1 / tau_ref."""
     n_neurons = 6
     J = currents_up_to_max_rate(tau_ref, n_neurons)
-    n_steps = max(10, round((0.02 if dt < 0.001 else 0.15) / dt))
+    n_steps = max(10, round((0.02 if dt < 0.001 else 0.1) / dt))
     for tau_n, inc_n in ADAPTATION:
         neuron_type = ExactAdaptiveLIF(tau_n=tau_n, inc_n=inc_n, tau_ref=tau_ref)
         voltage0 = rng.uniform(0, 1, size=n_neurons)
@@ -89,10 +89,14 @@ def test_counts_within_one_of_continuous_model(rng, dt, tau_ref):
 
 @pytest.mark.parametrize("dt", [0.0005, 0.003, 0.01])
 @pytest.mark.parametrize("min_voltage", [0.0, -1.0, -np.inf])
-@pytest.mark.parametrize("tau_n", [0.005, TAU_RC, TAU_RC * (1 + 1e-7), 0.3])
+@pytest.mark.parametrize("tau_n", [0.005, TAU_RC, 0.3])
 def test_piecewise_constant_input_state_by_state(rng, dt, min_voltage, tau_n):
     """Random currents (below threshold, far above, negative: the floor is
-    reached and left) held for 1-6 steps: counts and states as the reference's."""
+    reached and left) held for 3 steps: counts and states as the reference's."""
+    check_piecewise_constant_input(rng, dt, min_voltage, tau_n)
+
+
+def check_piecewise_constant_input(rng, dt, min_voltage, tau_n):
     n_neurons, n_steps = 8, 60
     J = np.repeat(rng.uniform(-3, 40, size=(n_steps // 3 + 1, n_neurons)), 3, axis=0)
     J = J[:n_steps]
@@ -101,6 +105,12 @@ def test_piecewise_constant_input_state_by_state(rng, dt, min_voltage, tau_n):
     )
     voltage0 = rng.uniform(0, 1, size=n_neurons)
     assert compare_with_reference(neuron_type, J, dt, voltage0, check_state=True) <= 1
+
+
+def test_near_equal_time_constants_state_by_state(rng):
+    """tau_n within 1e-7 of tau_rc (the reference switches to decimal arithmetic
+    there, the kernel has one cancellation-free formula for all)."""
+    check_piecewise_constant_input(rng, 0.003, 0.0, TAU_RC * (1 + 1e-7))
 
 
 @settings(max_examples=25, deadline=None)
@@ -160,10 +170,10 @@ def test_agrees_with_nengo_where_nengo_is_accurate(tau_n, inc_n):
     """dt = 0.1 ms, tau_ref 2 ms, tau_n >= 0.1 s: nengo.AdaptiveLIF is accurate,
     and the two types agree within one spike at every step (same seed, same
     initial voltages)."""
-    dt, duration = 0.0001, 0.3
+    dt, duration = 0.0001, 0.2
     ours = simulate_counts(ExactAdaptiveLIF(tau_n=tau_n, inc_n=inc_n), dt, duration)
     theirs = simulate_counts(nengo.AdaptiveLIF(tau_n=tau_n, inc_n=inc_n), dt, duration)
-    assert ours[-1].sum() > 500
+    assert ours[-1].sum() > 300
     assert np.max(np.abs(ours - theirs)) <= 1
 
 
