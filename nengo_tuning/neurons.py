@@ -585,6 +585,10 @@ class ExactAdaptiveLIF(AdaptiveLIF):
     gain_bias = ExactLIF.gain_bias
     max_rates_intercepts = ExactLIF.max_rates_intercepts
 
+    def make_state(self, n_neurons, rng=np.random, dtype=None):
+        state = super().make_state(n_neurons, rng=rng, dtype=dtype)
+        return _state_of_one_value_per_neuron(self, state, n_neurons)
+
     def adapted_rates(self, x, gain, bias):
         """Steady firing rates once adapted, under constant input ``x`` (Hz)."""
         J = self.current(x, gain, bias)

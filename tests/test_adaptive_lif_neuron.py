@@ -180,3 +180,21 @@ def test_float32_state_counts_as_float64():
         assert all(s.dtype == dtype and np.all(np.isfinite(s)) for s in state)
         totals.append(total)
     assert np.max(np.abs(totals[0] - totals[1])) <= 1
+
+
+def test_arrays_of_another_length_are_refused():
+    """As for the other kernels: a clear error naming the array, nothing written."""
+    voltage = np.full(3, 0.5)
+    with pytest.raises(ValueError, match="adaptation"):
+        ExactAdaptiveLIF().step(
+            0.001, np.ones(3), np.zeros(3), voltage, np.zeros(3), np.zeros(2)
+        )
+    assert np.all(voltage == 0.5)
+
+
+def test_initial_state_of_wrong_length_refused_at_build():
+    neuron_type = ExactAdaptiveLIF(initial_state={"adaptation": np.zeros(3)})
+    with nengo.Network() as net:
+        nengo.Ensemble(5, 1, neuron_type=neuron_type)
+    with pytest.raises(ValidationError, match="initial_state"):
+        nengo.Simulator(net, progress_bar=False)

@@ -15,6 +15,7 @@ from nengo_tuning.kernels.adaptive_lif_xp import (
     MAX_RESOLVED_SPIKES,
     exact_adaptive_lif_step_xp,
 )
+from nengo_tuning.kernels.arrays import require_in_place_arrays
 from nengo_tuning.math.adaptive_lif import (
     CROSSING_RTOL,
     adaptation_at_xp,
@@ -69,11 +70,18 @@ def exact_adaptive_lif_step(
 
     Raises
     ------
+    ValueError
+        If the arrays are not 1-d of one length and one floating dtype, with
+        the written ones writeable (nothing is written then).
     TooManySpikesError
         If a neuron would fire more than :data:`.MAX_RESOLVED_SPIKES` spikes in
         the step; nothing is written then.
     """
-    eps = float(np.finfo(J.dtype).eps) if J.dtype.kind == "f" else 0.0
+    require_in_place_arrays(
+        ("J", "output", "voltage", "refractory_time", "adaptation"),
+        J, output, voltage, refractory_time, adaptation,
+    )  # fmt: skip
+    eps = float(np.finfo(J.dtype).eps)
     rtol = max(CROSSING_RTOL, 4 * eps)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if np.isfinite(J).all():

@@ -43,6 +43,7 @@ Non-finite input keeps the state finite:
 
 import numpy as np
 
+from nengo_tuning.kernels.arrays import check_same_shapes
 from nengo_tuning.math.adaptive_lif import (
     CROSSING_RTOL,
     adaptation_at_xp,
@@ -80,6 +81,9 @@ def exact_adaptive_lif_step_xp(
     meaningful). ``rtol`` is the crossing time's relative tolerance (use a
     larger one, ``4 * eps``, for float32).
     """
+    check_same_shapes(
+        J=J, voltage=voltage, refractory_time=refractory_time, adaptation=adaptation
+    )
     inf = float("inf")
     refractory = refractory_time - dt
     finite = xp.isfinite(J)
