@@ -155,8 +155,9 @@ def test_reference_converges_to_nengo_at_tiny_dt(rng):
 def simulate_counts(neuron_type, dt, duration, seed=0, n_neurons=12):
     """Spike counts per step in nengo.Simulator, 12 neurons, J in 1.2-40."""
     with nengo.Network(seed=seed) as net:
+        # (no input: x = 0, so J = bias)
         ens = nengo.Ensemble(
-            n_neurons, 1, neuron_type=neuron_type, gain=np.zeros(n_neurons),
+            n_neurons, 1, neuron_type=neuron_type, gain=np.ones(n_neurons),
             bias=np.linspace(1.2, 40, n_neurons),
         )  # fmt: skip
         probe = nengo.Probe(ens.neurons)
