@@ -13,6 +13,7 @@ from nengo_tuning.math.softlif import (
     softlif_rate_derivative,
 )
 from nengo_tuning.neurons import ExactAdaptiveLIF, ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.spike_audit import LostSpikesWarning, audit, lost_spike_warnings
 from nengo_tuning.version import version as __version__
 
 # lets nengo-dl 3.6.0 import on current TensorFlow (imports nothing now)
@@ -22,12 +23,15 @@ __all__ = [
     "DEFAULT_SIGMA",
     "ExactAdaptiveLIF",
     "ExactLIF",
+    "LostSpikesWarning",
     "SoftLIF",
     "SoftLIFRate",
     "__version__",
+    "audit",
     "install_dl_builders",
     "lif_rate",
     "lif_rate_derivative",
+    "lost_spike_warnings",
     "softlif_rate",
     "softlif_rate_derivative",
 ]

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from nengo_tuning.audit.spike_loss import MEASURED, RATE_MODEL
+from nengo_tuning.spike_audit.spike_loss import MEASURED, RATE_MODEL
 from nengo_tuning.workbench.command import main
 
 MODEL = """

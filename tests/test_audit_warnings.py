@@ -9,8 +9,8 @@ import nengo
 import numpy as np
 import pytest
 
-from nengo_tuning.audit import LostSpikesWarning, lost_spike_warnings
 from nengo_tuning.neurons import ExactLIF
+from nengo_tuning.spike_audit import LostSpikesWarning, lost_spike_warnings
 
 
 def model(seed=1):
@@ -140,7 +140,7 @@ def test_nengo_dl_simulator_warns_too(dl_sim):
 
 
 def test_the_audit_itself_does_not_warn_inside_the_context():
-    from nengo_tuning.audit import audit
+    from nengo_tuning.spike_audit import audit
 
     net = model()
     with lost_spike_warnings():

@@ -1,7 +1,7 @@
 """``nengo-tuning audit FILE --dt DT [DT ...]``: the spikes a user's model loses.
 
 Runs the model file (:mod:`~nengo_tuning.workbench.audit_model_file`), audits
-its network at each ``dt`` with `nengo_tuning.audit.audit_many`, prints a table
+its network at each ``dt`` with `nengo_tuning.spike_audit.audit_many`, prints a table
 per ``dt``, writes the report folder (``summary.md`` and a figure of the loss
 per ensemble against ``dt``) and, with ``--json``, the documented JSON file
 (:mod:`~nengo_tuning.workbench.audit_report`).
@@ -155,7 +155,7 @@ def run(parsed, settings, outcome):
 def _audit(network, name, file, dts, settings):
     from nengo.exceptions import BuildError, ValidationError
 
-    from nengo_tuning.audit import audit_many
+    from nengo_tuning.spike_audit import audit_many
 
     try:
         return audit_many(

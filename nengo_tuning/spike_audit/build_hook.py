@@ -15,14 +15,14 @@ import weakref
 
 import nengo
 
-from nengo_tuning.audit.model_audit import (
+from nengo_tuning.spike_audit.model_audit import (
     AuditModel,
     audit_built_ensemble,
     check_threshold,
     ensemble_paths,
     ensemble_seed,
 )
-from nengo_tuning.audit.spike_loss import DEFAULT_THRESHOLD, MEASURED
+from nengo_tuning.spike_audit.spike_loss import DEFAULT_THRESHOLD, MEASURED
 
 __all__ = ["LostSpikesWarning", "lost_spike_warnings"]
 
@@ -125,7 +125,7 @@ def lost_spike_warnings(threshold=DEFAULT_THRESHOLD):
     nest (the innermost threshold applies); the setting is per thread (and per
     asyncio task): builds in threads started inside the block are not audited.
     Each ensemble's measurement costs at most
-    `nengo_tuning.audit.spike_loss.cost_bound` neuron-steps, whatever its size.
+    `nengo_tuning.spike_audit.spike_loss.cost_bound` neuron-steps, whatever its size.
 
     Parameters
     ----------

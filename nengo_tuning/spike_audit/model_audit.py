@@ -1,7 +1,7 @@
 """`audit`: the spikes each ensemble of a network loses at a time step.
 
 The network is built once with `nengo.Simulator` (not run, not changed), and each
-built ensemble is measured by :mod:`nengo_tuning.audit.spike_loss`; the record of
+built ensemble is measured by :mod:`nengo_tuning.spike_audit.spike_loss`; the record of
 one ensemble at one ``dt`` is an `EnsembleAudit`.
 """
 
@@ -12,7 +12,7 @@ import sys
 import nengo
 import numpy as np
 
-from nengo_tuning.audit.spike_loss import (
+from nengo_tuning.spike_audit.spike_loss import (
     DEFAULT_THRESHOLD,
     DIRECT,
     MEASURED,
@@ -39,7 +39,7 @@ class EnsembleAudit:
     """What one ensemble loses at one ``dt``.
 
     The definitions of ``spike_loss`` and ``resolution``, and the sampling, are
-    in :mod:`nengo_tuning.audit.spike_loss`.
+    in :mod:`nengo_tuning.spike_audit.spike_loss`.
 
     Attributes
     ----------
@@ -69,7 +69,7 @@ class EnsembleAudit:
         rate curve at the ensemble's eval points for those neurons. It is the
         bias left after any synapse (the spike noise a synapse filters is not
         in it), as a fraction of the represented range. Sample: up to
-        `~nengo_tuning.audit.spike_loss.DECODE_NEURONS` neurons with their own
+        `~nengo_tuning.spike_audit.spike_loss.DECODE_NEURONS` neurons with their own
         decoders, at 4 to 32 eval points.
     resolution : float or None
         How precisely ``spike_loss`` is known: one spike per firing pair.

@@ -8,11 +8,11 @@ to change. `lost_spike_warnings` makes building a `nengo.Simulator` (or a
 that loses more than a threshold.
 
 The measurement itself (the definition of ``spike_loss``, its resolution and
-the sampling that bounds its cost) is in :mod:`nengo_tuning.audit.spike_loss`.
+the sampling that bounds its cost) is in :mod:`nengo_tuning.spike_audit.spike_loss`.
 """
 
-from nengo_tuning.audit.build_hook import LostSpikesWarning, lost_spike_warnings
-from nengo_tuning.audit.model_audit import EnsembleAudit, audit, audit_many
+from nengo_tuning.spike_audit.build_hook import LostSpikesWarning, lost_spike_warnings
+from nengo_tuning.spike_audit.model_audit import EnsembleAudit, audit, audit_many
 
 __all__ = [
     "EnsembleAudit",
