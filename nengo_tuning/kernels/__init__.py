@@ -5,3 +5,7 @@ For each family: the array-namespace (xp) form shared by numpy and TensorFlow
 the step the Nengo front end runs. For LIF: :mod:`.lif_xp`, :mod:`.lif_numpy`
 (in place, numpy), :mod:`.lif_compiled` and :mod:`.lif` (the choice among them).
 """
+
+from nengo_tuning._lazy import lazy_submodules
+
+__getattr__, __dir__ = lazy_submodules(__name__)
