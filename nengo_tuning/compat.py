@@ -48,7 +48,8 @@ import sys
 #
 # Import order: :func:`install_nengo_dl_import_hook` (run by
 # ``import nengo_tuning``, importing nothing itself) makes the first
-# ``import nengo_dl`` call :func:`prepare_nengo_dl`. On TF >= 2.13 a process
+# ``import nengo_dl`` call :func:`prepare_nengo_dl` before nengo-dl's code runs,
+# and register nengo_tuning's NengoDL builders after it. On TF >= 2.13 a process
 # that imports ``nengo_dl`` before ``nengo_tuning`` fails in nengo-dl's own
 # import (``No module named 'keras.engine'``): import ``nengo_tuning`` first,
 # or call :func:`prepare_nengo_dl` first.
@@ -177,29 +178,98 @@ def _select_keras2(tf_version):
 
 
 class _NengoDLImportHook:
-    """Meta path finder that runs :func:`prepare_nengo_dl` at ``import nengo_dl``.
+    """Meta path finder that serves ``import nengo_dl`` by :func:`find_nengo_dl_spec`.
 
-    It finds nothing itself (returns None, so the normal finders import
-    nengo_dl) and removes itself after its first use.
+    It removes itself at its first use.
     """
 
     @classmethod
     def find_spec(
         cls, fullname, path=None, target=None
     ):  # pylint: disable=unused-argument
-        if fullname == "nengo_dl":
-            if cls in sys.meta_path:
-                sys.meta_path.remove(cls)
-            prepare_nengo_dl()
+        if fullname != "nengo_dl":
+            return None
+        return find_nengo_dl_spec(path, target)
 
 
-def install_nengo_dl_import_hook():
-    """Run :func:`prepare_nengo_dl` when ``nengo_dl`` is first imported.
+_finding_nengo_dl = False
 
-    Imports nothing. Called by ``import nengo_tuning``; does nothing if
-    ``nengo_dl`` is already imported (as it can be only on TensorFlow <= 2.12,
-    or after :func:`prepare_nengo_dl`).
+
+def find_nengo_dl_spec(path=None, target=None):
+    """The spec of ``nengo_dl``, prepared, that registers nengo_tuning's builders.
+
+    For a meta path finder at ``import nengo_dl`` (the import hook here, or a
+    start-up hook): removes the import hook, runs :func:`prepare_nengo_dl`, and
+    returns the spec that the other finders give for ``nengo_dl``, whose loader,
+    once nengo_dl's own code has run, calls what was given to
+    :func:`install_nengo_dl_import_hook` (``import nengo_tuning`` gives the
+    registration of its NengoDL builders). Returns None where nengo_dl is not
+    installed, and when a finder that the search consults calls it again.
     """
+    global _finding_nengo_dl  # pylint: disable=global-statement
+    if _finding_nengo_dl:
+        return None
+    if _NengoDLImportHook in sys.meta_path:
+        sys.meta_path.remove(_NengoDLImportHook)
+    prepare_nengo_dl()
+    _finding_nengo_dl = True
+    try:
+        for finder in list(sys.meta_path):
+            find = getattr(finder, "find_spec", None)
+            spec = None if find is None else find("nengo_dl", path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+    finally:
+        _finding_nengo_dl = False
+    if hasattr(spec.loader, "exec_module"):
+        spec.loader = _RegisterBuildersAfterExec(spec.loader)
+    return spec
+
+
+class _RegisterBuildersAfterExec:
+    """The loader of ``nengo_dl``, followed by the calls after its import."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        # the module keeps its own loader (for importlib.resources, inspect, ...)
+        module.__loader__ = module.__spec__.loader = self.loader
+        self.loader.exec_module(module)
+        for after_import in tuple(_after_nengo_dl_import):
+            after_import()
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+#: What runs after the first ``import nengo_dl`` (see
+#: :func:`install_nengo_dl_import_hook`).
+_after_nengo_dl_import = []
+
+
+def install_nengo_dl_import_hook(after_import=None):
+    """Prepare ``nengo_dl`` at its first import, and call ``after_import`` after it.
+
+    Imports nothing. ``import nengo_tuning`` calls it with the registration of
+    its NengoDL builders (:func:`nengo_tuning.dl.registry.install_dl_builders`).
+    Installs nothing if ``nengo_dl`` is already imported (as it can be only on
+    TensorFlow <= 2.12, or after :func:`prepare_nengo_dl`): ``import
+    nengo_tuning`` registers the builders itself then.
+
+    Parameters
+    ----------
+    after_import : callable, optional
+        Called without arguments once nengo_dl's own import is done (once, even
+        if given again).
+    """
+    if after_import is not None and after_import not in _after_nengo_dl_import:
+        _after_nengo_dl_import.append(after_import)
     if "nengo_dl" not in sys.modules and _NengoDLImportHook not in sys.meta_path:
         sys.meta_path.insert(0, _NengoDLImportHook)
 

@@ -1,11 +1,10 @@
 """Neuron types: the front ends that Nengo models use.
 
-Each type declares its parameters and state; the formulas and the step kernel
-live in :mod:`nengo_tuning.math`, shared with the NengoDL builders and the
-analysis tools. Each type also names its NengoDL builder (by name, in
-:mod:`nengo_tuning.dl.builders`) through :mod:`nengo_tuning.dl.registry`,
-which installs the builders lazily; this module never imports TensorFlow or
-NengoDL.
+Each type declares its parameters and state; the formulas live in
+:mod:`nengo_tuning.math` and the step in :mod:`nengo_tuning.kernels`, shared
+with the NengoDL builders and the workbench. The types know nothing of NengoDL:
+:mod:`nengo_tuning.dl.builders` says which builder builds which type, and
+:mod:`nengo_tuning.dl.registry` when they are registered.
 
 Every numeric parameter is validated when set: NaN is refused for all of them,
 and infinity wherever it has no meaning (all but ``min_voltage = -inf``, which
@@ -24,7 +23,6 @@ from nengo.neurons import LIF, AdaptiveLIF, NeuronType
 from nengo.params import EnumParam, NumberParam
 from nengo.utils.numpy import is_array, is_integer, is_number
 
-from nengo_tuning.dl.registry import install_dl_builders_if_loaded, nengo_dl_builder
 from nengo_tuning.kernels import lif as lif_kernel
 from nengo_tuning.kernels.adaptive_lif_numpy import (
     TooManySpikesError,
@@ -128,7 +126,6 @@ def _state_of_one_value_per_neuron(neuron_type, state, n_neurons):
     return state
 
 
-@nengo_dl_builder("SoftLIFRateBuilder")
 class SoftLIFRate(NeuronType):
     r"""Smoothed leaky integrate-and-fire rate neuron (SoftLIF).
 
@@ -156,12 +153,11 @@ class SoftLIFRate(NeuronType):
     0.93 Hz one unit of current below it, and identical to LIF within
     1e-6 relative error from ``J = 1.5`` up. Its peak slope is about 96 Hz per
     unit current (finite, where LIF's is infinite), which trains well. Decoding
-    from the rate curves is as accurate as with `nengo.LIFRate`: over 8 seeds
-    the RMSE of decoding ``x`` and ``x**2`` with 50 and 200 neurons is within
-    1 % of LIFRate's (a test checks that it stays within 10 %). The static
-    decoding error barely depends on sigma; what a larger sigma costs is the
-    faithfulness of the curve to the spiking LIF that a trained network is
-    later run with, and silence below threshold.
+    from the rate curves is as accurate as with `nengo.LIFRate` (a test holds the
+    RMSE of decoding ``x`` and ``x**2`` within 10 % of LIFRate's; the benchmarks
+    page has the figures). The static decoding error barely depends on sigma; what a
+    larger sigma costs is the faithfulness of the curve to the spiking LIF that a
+    trained network is later run with, and silence below threshold.
 
     Parameters
     ----------
@@ -203,7 +199,6 @@ class SoftLIFRate(NeuronType):
         self.tau_rc = tau_rc
         self.tau_ref = tau_ref
         self.amplitude = amplitude
-        install_dl_builders_if_loaded()
 
     def _rate_of_current(self, J, amplitude=None):
         amplitude = self.amplitude if amplitude is None else amplitude
@@ -263,16 +258,11 @@ class SoftLIFRate(NeuronType):
         max_rates = self._rate_of_current(gain + bias, amplitude=1.0)
         return max_rates, intercepts
 
-    def make_state(self, n_neurons, rng=np.random, dtype=None):
-        install_dl_builders_if_loaded()
-        return super().make_state(n_neurons, rng=rng, dtype=dtype)
-
     def step(self, dt, J, output):
         """Set ``output`` to the SoftLIF rate of ``J``."""
         output[...] = self._rate_of_current(J)
 
 
-@nengo_dl_builder("ExactLIFBuilder")
 class ExactLIF(LIF):
     r"""Spiking LIF neuron with exact, multi-spike time stepping.
 
@@ -297,12 +287,12 @@ class ExactLIF(LIF):
     The state (``voltage``, ``refractory_time``) has the same meaning as in
     `nengo.LIF`, so probes and initial states carry over.
 
-    **Speed.** With numba installed (the ``fast`` extra, ``pip install
-    ".[fast]"``), the step runs compiled (:mod:`nengo_tuning.kernels.lif_compiled`)
-    and takes 0.2 to 0.7 times `nengo.LIF`'s at every ensemble size and
-    ``dt``; without it, a numpy kernel gives the same results, but is slower
-    than `nengo.LIF`'s below about 1 000 neurons and at ``dt > tau_ref``. See
-    the benchmarks page.
+    **Speed.** With numba (installed with the package wherever numba has
+    wheels), the step runs compiled (:mod:`nengo_tuning.kernels.lif_compiled`)
+    and is faster than `nengo.LIF`'s at every ensemble size and ``dt``
+    measured; without it, a numpy kernel gives the same results, but is slower
+    than `nengo.LIF`'s for small ensembles and at ``dt > tau_ref``. The figures
+    are on the benchmarks page.
 
     **Non-finite input.** The state always stays finite. ``J = +inf``: the
     neuron fires as soon as it is free and then every ``tau_ref`` (an infinite
@@ -353,7 +343,6 @@ class ExactLIF(LIF):
             initial_state=initial_state,
         )
         _check_finite_initial_state(self)
-        install_dl_builders_if_loaded()
 
     def rates(self, x, gain, bias):
         """Analytic LIF rates (Hz, times ``amplitude``): what the neuron emits."""
@@ -381,7 +370,6 @@ class ExactLIF(LIF):
         return max_rates, intercepts
 
     def make_state(self, n_neurons, rng=np.random, dtype=None):
-        install_dl_builders_if_loaded()
         state = super().make_state(n_neurons, rng=rng, dtype=dtype)
         return _state_of_one_value_per_neuron(self, state, n_neurons)
 
@@ -400,7 +388,6 @@ class ExactLIF(LIF):
         )
 
 
-@nengo_dl_builder("SoftLIFBuilder")
 class SoftLIF(ExactLIF):
     """Spiking LIF neuron that trains through the smooth SoftLIF curve.
 

@@ -1,6 +1,7 @@
 """The NengoDL builders: registration, equivalence with Nengo, gradients."""
 
 import contextlib
+import pickle
 import warnings
 
 import nengo
@@ -18,7 +19,6 @@ from strategies import DTYPES, current_arrays, lif_parameters
 
 from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate, compat
 from nengo_tuning.dl import builders, tf_namespace
-from nengo_tuning.dl.registry import BUILDER_NAMES
 from nengo_tuning.dl.tf_namespace import lif_rate_tf, softlif_rate_tf, tf_xp
 from nengo_tuning.kernels import lif as lif_kernel
 from nengo_tuning.kernels import lif_xp
@@ -85,13 +85,10 @@ def test_native_builder_no_fallback_warning(neuron_type, dl_sim):
 
 
 def test_builders_registered_by_exact_class():
-    import nengo_tuning  # noqa: F401  pylint: disable=import-outside-toplevel
-
-    ExactLIF()  # creating a type with nengo_dl imported installs the builders
     impl = nengo_dl.neuron_builders.SimNeuronsBuilder.TF_NEURON_IMPL
-    assert set(BUILDER_NAMES) == {ExactLIF, SoftLIF, SoftLIFRate}
-    for neuron_class, builder_name in BUILDER_NAMES.items():
-        assert impl[neuron_class] is getattr(builders, builder_name)
+    assert set(builders.BUILDERS) == {ExactLIF, SoftLIF, SoftLIFRate}
+    for neuron_class, builder in builders.BUILDERS.items():
+        assert impl[neuron_class] is builder
 
 
 REGISTRATION_SCRIPT = """
@@ -116,14 +113,27 @@ MAKE_TYPES = (
 )
 
 
+# the three types, pickled (a process that unpickles them imports nengo_tuning)
+PICKLED_TYPES = pickle.dumps([ExactLIF(), SoftLIF(), SoftLIFRate()])
+UNPICKLE_TYPES = f"import pickle\ntypes = pickle.loads({PICKLED_TYPES!r})"
+
+
 @pytest.mark.parametrize(
     "first, second",
     [
         (MAKE_TYPES, "import nengo_dl"),  # types created before nengo_dl exists
         ("import nengo_dl", MAKE_TYPES),  # nengo_dl first
         ("import nengo_tuning", "import nengo_dl\n" + MAKE_TYPES),
+        (UNPICKLE_TYPES, "import nengo_dl"),
+        ("import nengo_dl", UNPICKLE_TYPES),
     ],
-    ids=["types-first", "nengo_dl-first", "package-first"],
+    ids=[
+        "types-first",
+        "nengo_dl-first",
+        "package-first",
+        "unpickled-first",
+        "nengo_dl-then-unpickled",
+    ],
 )
 def test_registration_any_import_order(first, second, run_python):
     if first == "import nengo_dl" and compat.nengo_dl_needs_preparing():
@@ -135,6 +145,27 @@ def test_registration_any_import_order(first, second, run_python):
         assert "keras.engine" in result.stderr
         return
     assert run_python(REGISTRATION_SCRIPT.format(first=first, second=second)) == "0\n"
+
+
+@pytest.mark.parametrize("nengo_dl_first", [False, True])
+def test_registered_by_the_imports_alone(nengo_dl_first, run_python):
+    """``import nengo_dl`` (or ``import nengo_tuning`` after it) registers the
+    builders, before any neuron type is created or any model built."""
+    if nengo_dl_first and compat.nengo_dl_needs_preparing():
+        pytest.skip("nengo-dl 3.6.0 imports first only on TensorFlow <= 2.12")
+    imports = ["import nengo_tuning", "import nengo_dl"]
+    out = run_python("\n".join(imports[::-1] if nengo_dl_first else imports) + """
+from nengo_dl.neuron_builders import SimNeuronsBuilder
+from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
+impl = SimNeuronsBuilder.TF_NEURON_IMPL
+print(sorted(c.__name__ for c in (ExactLIF, SoftLIF, SoftLIFRate) if c in impl))
+# the import hook leaves nengo_dl its own loader
+print(type(nengo_dl.__loader__).__name__, type(nengo_dl.__spec__.loader).__name__)
+""")
+    assert out.splitlines() == [
+        "['ExactLIF', 'SoftLIF', 'SoftLIFRate']",
+        "SourceFileLoader SourceFileLoader",
+    ]
 
 
 # --- the TensorFlow step kernel against the numpy one ---------------------------

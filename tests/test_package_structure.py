@@ -69,17 +69,15 @@ def layer(module):
     return module.split(".")[0]
 
 
-#: What each layer may import (besides itself). Imports go down: math <- kernels
-#: <- neurons <- workbench; dl/ and keras/ use the layers below them, never the
-#: other way round.
+#: What each layer may import (besides itself and ``_lazy``, the PEP 562 helper of
+#: every package's ``__init__``). Imports go down: math <- kernels <- neurons <-
+#: workbench; dl/ and keras/ use the layers below them, never the other way round.
 ALLOWED_IMPORTS = {
     "version": set(),
     "compat": set(),
     "math": set(),
     "kernels": {"math"},
-    # TODO(layout, phase 2): registration moves to the import hook and dl/, and
-    # neurons stops importing dl.registry
-    "neurons": {"math", "kernels", "dl.registry"},
+    "neurons": {"math", "kernels"},
     "dl": {"compat", "math", "kernels", "neurons"},
     "keras": {"compat", "math", "kernels", "neurons", "dl"},
     "spike_audit": {"math", "kernels", "neurons"},
@@ -94,11 +92,12 @@ ALLOWED_IMPORTS = {
         "spike_audit",
     },
     "__main__": {"workbench"},
+    "_lazy": set(),
 }
 
 
 def allowed(module, imported):
-    rules = ALLOWED_IMPORTS[layer(module)]
+    rules = ALLOWED_IMPORTS[layer(module)] | {"_lazy"}
     return (
         layer(imported) == layer(module)
         or layer(imported) in rules
@@ -117,8 +116,11 @@ def test_imports_go_down_the_layers(module):
 def test_import_graph_has_no_cycle():
     """Depth-first search of the graph of every import, lazy ones included."""
     graph = {module: package_imports(module) for module in MODULES}
-    # the builders never import the front end (it names them by string)
-    assert not graph["dl.builders"] & {"neurons", "dl.registry", "__init__"}
+    # the types know nothing of NengoDL; the builders know the types, and the
+    # registry only imports the builders
+    assert not {m for m in graph["neurons"] if layer(m) in ("dl", "keras")}
+    assert not graph["dl.builders"] & {"dl.registry", "__init__"}
+    assert graph["dl.registry"] <= {"dl.builders"}
     # the compiled kernel depends only on the array checks and the step's names
     assert graph["kernels.lif_compiled"] <= {"kernels.arrays", "kernels.lif_xp"}
 
@@ -227,3 +229,77 @@ def test_import_does_not_import_tensorflow(run_python):
         print(sorted(m for m in ("tensorflow", "nengo_dl") if m in sys.modules))
         """)
     assert out.strip() == "[]"
+
+
+def touches_tensorflow(name):
+    """Whether importing the module ``nengo_tuning.<name>`` imports TensorFlow."""
+    return layer(name) in ("dl", "keras") and name not in ("dl", "keras", "dl.registry")
+
+
+def public_name(module):
+    """``"a.b"`` for the key of a public module; None for a private one."""
+    name = module.removesuffix(".__init__")
+    if name == "__init__" or any(part.startswith("_") for part in name.split(".")):
+        return None
+    return name
+
+
+#: The modules that ``import nengo_tuning`` makes reachable as attributes (PEP
+#: 562), without TensorFlow: every public one but the workbench's submodules
+#: (``nengo_tuning.workbench`` itself is one).
+LIGHT_MODULES = sorted(
+    name
+    for name in map(public_name, MODULES)
+    if name
+    and not touches_tensorflow(name)
+    and (layer(name) != "workbench" or name == "workbench")
+)
+
+
+def test_public_submodules_are_attributes_without_tensorflow(run_python):
+    assert {"math.lif", "kernels.lif", "neurons", "workbench", "dl"} <= set(
+        LIGHT_MODULES
+    )
+    out = run_python(f"""
+        import functools, sys
+        import nengo_tuning
+        for name in {LIGHT_MODULES!r}:
+            module = functools.reduce(getattr, name.split("."), nengo_tuning)
+            assert module is sys.modules["nengo_tuning." + name], name
+        print(sorted(m for m in ("tensorflow", "nengo_dl") if m in sys.modules))
+        """)
+    assert out.strip() == "[]"
+
+
+def test_tensorflow_modules_load_at_first_touch(run_python):
+    pytest.importorskip("tensorflow", reason="needs the dl extra (TensorFlow)")
+    pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
+    out = run_python("""
+        import sys
+        import nengo_tuning
+        before = "tensorflow" in sys.modules
+        callback = nengo_tuning.dl.callbacks.CheckFiniteParameters
+        after = "tensorflow" in sys.modules
+        nengo_tuning.keras.converter.Converter, nengo_tuning.dl.builders.BUILDERS
+        print(before, after, callback.__module__)
+        """)
+    assert out.split() == ["False", "True", "nengo_tuning.dl.callbacks"]
+
+
+def test_unknown_attributes_still_raise():
+    with pytest.raises(AttributeError, match="no_such_module"):
+        nengo_tuning.no_such_module  # noqa: B018  pylint: disable=pointless-statement
+    assert not hasattr(nengo_tuning.dl, "no_such_module")
+    assert {"dl", "keras", "math", "kernels", "neurons", "workbench"} <= set(
+        dir(nengo_tuning)
+    )
+
+
+def test_public_api_listed_once_and_documented():
+    """``__all__`` is the public API; each name is an attribute and on the API page."""
+    api_page = (PACKAGE_DIR.parent / "docs" / "api.rst").read_text()
+    for name in nengo_tuning.__all__:
+        obj = getattr(nengo_tuning, name)
+        where = getattr(obj, "__module__", None)  # None: a constant
+        if name != "__version__":
+            assert f"{where}.{name}" in api_page if where else name in api_page, name

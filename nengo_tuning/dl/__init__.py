@@ -4,3 +4,7 @@
 neither TensorFlow nor NengoDL; :mod:`.tf_namespace` (the array namespace over
 TensorFlow), :mod:`.builders` and :mod:`.callbacks` import TensorFlow.
 """
+
+from nengo_tuning._lazy import lazy_submodules
+
+__getattr__, __dir__ = lazy_submodules(__name__)

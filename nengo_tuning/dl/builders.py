@@ -2,15 +2,15 @@
 
 NengoDL runs a neuron type natively only if it finds a builder for the type's
 exact class in its table of native implementations; otherwise it falls back to
-a slow Python loop that passes no gradients. :mod:`nengo_tuning.dl.registry`
-puts the builders below into that table, lazily, as soon as a nengo_tuning
-neuron type meets an imported NengoDL; users do not import this module.
-Importing it imports TensorFlow and NengoDL.
+a slow Python loop that passes no gradients. Importing this module puts the
+builders below into that table (:data:`BUILDERS`); :mod:`.registry` says when
+that import happens (as soon as NengoDL is imported). Users do not import this
+module. Importing it imports TensorFlow and NengoDL.
 
-Imports go one way: this module uses the math (:mod:`nengo_tuning.math`,
-:mod:`.tf_namespace`), the kernels, NengoDL and ``nengo_tuning.compat`` (where
-every NengoDL private API that it relies on is wrapped), and never the neuron
-types or the registry, which name the builders below by their class names.
+Imports go one way: this module uses the neuron types, the math
+(:mod:`nengo_tuning.math`, :mod:`.tf_namespace`), the kernels, NengoDL and
+``nengo_tuning.compat`` (where every NengoDL private API that it relies on is
+wrapped); nothing below the ``dl`` layer imports it.
 
 No formula is written here: the builders call the ``_xp`` functions of
 :mod:`nengo_tuning.math` and :mod:`nengo_tuning.kernels` with
@@ -63,6 +63,7 @@ from nengo_tuning import compat
 from nengo_tuning.dl import tf_namespace
 from nengo_tuning.dl.tf_namespace import lif_rate_tf, softlif_rate_tf, tf_xp
 from nengo_tuning.kernels import lif_xp
+from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
 
 
 def compiled_steps(step):
@@ -96,17 +97,14 @@ def _one_task_on_cpu(tensor):
     XLA's CPU backend splits each fused loop over the neurons into parallel
     tasks once its cost estimate passes a fixed threshold, which the exact
     step's loops do in float32 (NengoDL's default) from about 450 neurons x
-    minibatch, in float64 only from about 100 000. At the sizes of a NengoDL
-    model's ops the thread hand-offs then cost more than the work: with
-    TensorFlow 2.12 on 2 (busy) cores a split step took 1.4 to 2.2 times as
-    long as one task at 1 600 to 32 000 neurons x minibatch, and 1.1 times at
-    320 000. That XLA does not split the loops inside the branches of a
+    minibatch, in float64 only from about 100 000. At the sizes of a NengoDL model's
+    ops the thread hand-offs then cost more than the work (the benchmarks page has
+    the figures). That XLA does not split the loops inside the branches of a
     conditional, so there the step runs as a branch of ``tf.switch_case``
-    (`compiled_steps`). (TensorFlow 2.21's XLA splits inside branches too, and
-    hands off more cheaply: there the switch measured 0.9 to 1.0 times the
-    plain step's time.) Above :data:`ONE_TASK_SIZES` (about 1 ms of work for
-    one core) the step runs split, so that a machine with many idle cores can
-    share it out. On a GPU, where a branch index is a copy to the host every
+    (`compiled_steps`). (TensorFlow 2.21's XLA splits inside branches too, and hands
+    off more cheaply: there the switch changes little.) Above :data:`ONE_TASK_SIZES`
+    the step runs split, so that a machine with many idle cores can share it out. On
+    a GPU, where a branch index is a copy to the host every
     step and the loops are not split this way, the step runs as it is. Either
     way the same fused operations run: the results are the same.
     """
@@ -195,8 +193,8 @@ class ExactLIFBuilder(_TuningBuilder):
 
         # The exact step is ~60 element-wise ops over every neuron (masked, since
         # only some spike); XLA fuses them into a few passes over memory, which
-        # makes it faster than NengoDL's own unfused LIF step from about 1 000
-        # neurons x minibatch (benchmarks/bench_dl.py).
+        # is what lets it keep up with NengoDL's own unfused LIF step
+        # (benchmarks/bench_dl.py, docs/benchmarks.rst).
         self.exact_step = exact_step
         self.compiled_steps = (
             compiled_steps(exact_step) if tf_namespace.JIT_COMPILE else None
@@ -261,3 +259,15 @@ class SoftLIFBuilder(ExactLIFBuilder):
             true_fn=spikes_forward_rates_backward,
             false_fn=lambda: (output, new_voltage, new_refractory),
         )
+
+
+#: The builder of each neuron class. NengoDL looks builders up by exact class
+#: (it does not walk the MRO), so each class has its entry.
+BUILDERS = {
+    SoftLIFRate: SoftLIFRateBuilder,
+    ExactLIF: ExactLIFBuilder,
+    SoftLIF: SoftLIFBuilder,
+}
+
+# importing this module is registering its builders (see .registry for when)
+compat.register_neuron_builders(BUILDERS)

@@ -31,9 +31,8 @@ network (or any `nengo.Network`).
 ``J = 1``, rises with an infinite slope there, and saturates at
 ``1 / tau_ref``. Swapping ``tf.nn.relu`` for LIF neurons with default
 parameters computes another function than the trained model, and NengoDL's
-``scale_firing_rates`` (which multiplies the input current) makes it worse (with
-``nengo.LIFRate(amplitude=tau_rc)``, digits accuracy falls from 98 % to 68 % at
-``scale_firing_rates=100``). One LIF neuron does become a ReLU under that
+``scale_firing_rates`` (which multiplies the input current) makes it worse (measured
+on the digits in ``docs/keras.rst``). One LIF neuron does become a ReLU under that
 scaling: with ``tau_ref = 0`` and ``amplitude = tau_rc`` (`relu_lif`), the
 output for an activation ``x`` scaled by ``s`` is
 ``(tau_rc / s) G(s x) = x - (1 - f) / s`` above ``x = 1/s`` and 0 below, with

@@ -9,6 +9,9 @@ the step the Nengo front end runs. For LIF: :mod:`.lif_xp`, :mod:`.lif_numpy`
 numpy kernel alone inside a ``with`` block.
 """
 
+from nengo_tuning._lazy import lazy_submodules
 from nengo_tuning.kernels.choice import current, use
 
 __all__ = ["current", "use"]
+
+__getattr__, __dir__ = lazy_submodules(__name__)

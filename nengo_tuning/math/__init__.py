@@ -27,3 +27,7 @@ exceeds the float range becomes +inf, and in the slopes a term that overflows to
 numpy entry points without the suffix call them, silence exactly those events,
 and add dtype handling and NaN propagation.
 """
+
+from nengo_tuning._lazy import lazy_submodules
+
+__getattr__, __dir__ = lazy_submodules(__name__)
