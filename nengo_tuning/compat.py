@@ -48,10 +48,12 @@ import sys
 #
 # Import order: :func:`install_nengo_dl_import_hook` (run by
 # ``import nengo_tuning``, importing nothing itself) makes the first
-# ``import nengo_dl`` call :func:`prepare_nengo_dl`. On TF >= 2.13 a process
-# that imports ``nengo_dl`` before ``nengo_tuning`` fails in nengo-dl's own
-# import (``No module named 'keras.engine'``): import ``nengo_tuning`` first,
-# or call :func:`prepare_nengo_dl` first.
+# ``import nengo_dl`` call :func:`prepare_nengo_dl`. Where nengo-tuning is
+# installed, its start-up hook (``startup/_nengo_tuning_startup.py``) does the
+# same for a process that imports ``nengo_dl`` first. Without either (hook
+# turned off or not installed), on TF >= 2.13 nengo-dl's own import fails
+# (``No module named 'keras.engine'``): import ``nengo_tuning`` first, or call
+# :func:`prepare_nengo_dl` first (docs/compatibility.rst, "Import order").
 
 #: The stacks nengo-dl 3.6.0 is tested on, for error messages.
 TESTED_NENGO_DL_STACKS = (
@@ -202,6 +204,17 @@ def install_nengo_dl_import_hook():
     """
     if "nengo_dl" not in sys.modules and _NengoDLImportHook not in sys.meta_path:
         sys.meta_path.insert(0, _NengoDLImportHook)
+
+
+def nengo_dl_import_hook():
+    """The meta path finder that :func:`install_nengo_dl_import_hook` installs.
+
+    For nengo-tuning's start-up hook (``startup/_nengo_tuning_startup.py``),
+    which meets the first ``import nengo_dl`` before this module is imported:
+    it imports ``nengo_tuning`` and hands that import to this finder's
+    ``find_spec``.
+    """
+    return _NengoDLImportHook
 
 
 # --- NengoDL private API --------------------------------------------------------

@@ -12,8 +12,9 @@ Python starts. The module puts :class:`NengoDLStartupFinder` first on
 ``sys.meta_path`` and imports nothing (``os`` and ``sys`` are loaded at start-up
 anyway). The finder compares each imported name with ``"nengo_dl"``; at the
 first ``import nengo_dl``, if TensorFlow >= 2.13 is installed, it imports
-``nengo_tuning`` (which prepares NengoDL) and then lets the normal finders
-import ``nengo_dl``. With TensorFlow 2.12 it does nothing.
+``nengo_tuning`` and hands the import to the package's own NengoDL import hook,
+which prepares NengoDL; then the normal finders import ``nengo_dl``. With
+TensorFlow 2.12 it does nothing.
 
 It is a module of its own, outside the package, because ``import nengo_tuning``
 imports nengo and numpy, too slow for every Python process. An editable install
@@ -60,24 +61,33 @@ class NengoDLStartupFinder:
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
         """Prepare NengoDL if ``fullname`` is ``nengo_dl``, the first time; None."""
-        if fullname == "nengo_dl" and not (cls._used or cls._busy):
-            cls._busy = True
-            try:
-                prepare_nengo_dl()
-            except Exception as error:  # noqa: BLE001 (fails safe: a warning)
-                _warn(error)
-            finally:
-                cls._used = True
-                cls._busy = False
+        if fullname != "nengo_dl" or cls._used or cls._busy:
+            return None
+        cls._busy = True
+        try:
+            return prepare_nengo_dl(fullname, path, target)
+        except Exception as error:  # noqa: BLE001 (fails safe: a warning)
+            _warn(error)
+            return None
+        finally:
+            cls._used = True
+            cls._busy = False
 
 
-def prepare_nengo_dl():
-    """Import ``nengo_tuning`` and prepare NengoDL, where TensorFlow needs it."""
-    if not tensorflow_needs_preparation():
-        return
+def prepare_nengo_dl(fullname, path, target):
+    """Where TensorFlow needs it, let nengo_tuning prepare this import of NengoDL.
+
+    Imports ``nengo_tuning`` and hands the import to its own NengoDL import hook
+    (``nengo_tuning.compat.nengo_dl_import_hook``), whose ``find_spec`` result
+    is returned. If ``nengo_tuning`` was imported already, that hook is on
+    ``sys.meta_path`` and in charge: nothing to do.
+    """
+    if "nengo_tuning" in sys.modules or not tensorflow_needs_preparation():
+        return None
     import nengo_tuning  # pylint: disable=import-outside-toplevel
 
-    nengo_tuning.compat.prepare_nengo_dl()
+    hook = nengo_tuning.compat.nengo_dl_import_hook()
+    return hook.find_spec(fullname, path, target)
 
 
 def tensorflow_needs_preparation():

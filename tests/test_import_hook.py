@@ -334,7 +334,7 @@ spec.loader.exec_module(startup)
 del os.environ["NENGO_TUNING_NO_STARTUP_HOOK"]
 startup.install()
 
-def prepare_nengo_dl():
+def prepare_nengo_dl(fullname, path, target):
     raise ZeroDivisionError("boom")
 
 startup.prepare_nengo_dl = prepare_nengo_dl
