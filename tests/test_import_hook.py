@@ -130,7 +130,10 @@ def test_startup_files_installed_in_site_packages():
     if site.ENABLE_USER_SITE:
         site_dirs.add(Path(site.getusersitepackages()).resolve())
     for name in STARTUP_FILES:
-        assert name in recorded, f"{name} is not in {dist._path}/RECORD"
+        assert name in recorded, (
+            f"{name} is not in the installed nengo-tuning's RECORD (installed before"
+            " the start-up hook existed?): run pip install -e . again"
+        )
         installed = Path(dist.locate_file(recorded[name])).resolve()
         assert installed.parent in site_dirs
         assert (
