@@ -17,6 +17,7 @@ import site
 import subprocess
 import sys
 import tarfile
+import tempfile
 import textwrap
 import urllib.parse
 import urllib.request
@@ -98,7 +99,11 @@ def child_env(**variables):
 
 
 def python(code, *args, env=None):
-    """Run ``code`` in a fresh interpreter (site and .pth files as usual)."""
+    """Run ``code`` in a fresh interpreter (site and .pth files as usual).
+
+    It runs in the temporary folder, as a user's script would elsewhere: in the
+    source tree, ``-c`` would import this tree's nengo_tuning, not the installed.
+    """
     return subprocess.run(
         [sys.executable, *args, "-c", textwrap.dedent(code)],
         capture_output=True,
@@ -106,6 +111,7 @@ def python(code, *args, env=None):
         timeout=300,
         check=False,
         env=child_env() if env is None else env,
+        cwd=tempfile.gettempdir(),
     )
 
 
