@@ -29,7 +29,8 @@ import pytest
 import nengo_tuning
 from nengo_tuning import compat
 
-TREE = Path(nengo_tuning.__file__).resolve().parent.parent
+# the source tree these tests belong to (nengo_tuning may be an installed copy)
+TREE = Path(__file__).resolve().parent.parent
 STARTUP_DIR = TREE / "startup"
 PTH_FILE = "nengo_tuning_startup.pth"
 MODULE_FILE = "_nengo_tuning_startup.py"
