@@ -190,9 +190,7 @@ class _NengoDLImportHook:
         cls, fullname, path=None, target=None
     ):  # pylint: disable=unused-argument
         if fullname == "nengo_dl":
-            if cls in sys.meta_path:
-                sys.meta_path.remove(cls)
-            prepare_nengo_dl()
+            find_nengo_dl_spec(path, target)
 
 
 def install_nengo_dl_import_hook():
@@ -206,15 +204,17 @@ def install_nengo_dl_import_hook():
         sys.meta_path.insert(0, _NengoDLImportHook)
 
 
-def nengo_dl_import_hook():
-    """The meta path finder that :func:`install_nengo_dl_import_hook` installs.
+def find_nengo_dl_spec(path=None, target=None):  # pylint: disable=unused-argument
+    """Serve ``import nengo_dl`` as the import hook does; None (normal finders).
 
-    For nengo-tuning's start-up hook (``startup/_nengo_tuning_startup.py``),
-    which meets the first ``import nengo_dl`` before this module is imported:
-    it imports ``nengo_tuning`` and hands that import to this finder's
-    ``find_spec``.
+    For a meta path finder at ``import nengo_dl``: the import hook here, or
+    nengo-tuning's start-up hook (``startup/_nengo_tuning_startup.py``), which
+    meets that import before this module is imported. Removes the import hook
+    and runs :func:`prepare_nengo_dl`.
     """
-    return _NengoDLImportHook
+    if _NengoDLImportHook in sys.meta_path:
+        sys.meta_path.remove(_NengoDLImportHook)
+    prepare_nengo_dl()
 
 
 # --- NengoDL private API --------------------------------------------------------

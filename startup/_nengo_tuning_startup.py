@@ -74,20 +74,19 @@ class NengoDLStartupFinder:
             cls._busy = False
 
 
-def prepare_nengo_dl(fullname, path, target):
+def prepare_nengo_dl(fullname, path, target):  # pylint: disable=unused-argument
     """Where TensorFlow needs it, let nengo_tuning prepare this import of NengoDL.
 
-    Imports ``nengo_tuning`` and hands the import to its own NengoDL import hook
-    (``nengo_tuning.compat.nengo_dl_import_hook``), whose ``find_spec`` result
-    is returned. If ``nengo_tuning`` was imported already, that hook is on
-    ``sys.meta_path`` and in charge: nothing to do.
+    Imports ``nengo_tuning`` and hands it the import
+    (``nengo_tuning.compat.find_nengo_dl_spec``, what the package's own import
+    hook runs); returns its result. If ``nengo_tuning`` was imported already,
+    its hook is on ``sys.meta_path`` and in charge: nothing to do.
     """
     if "nengo_tuning" in sys.modules or not tensorflow_needs_preparation():
         return None
     import nengo_tuning  # pylint: disable=import-outside-toplevel
 
-    hook = nengo_tuning.compat.nengo_dl_import_hook()
-    return hook.find_spec(fullname, path, target)
+    return nengo_tuning.compat.find_nengo_dl_spec(path, target)
 
 
 def tensorflow_needs_preparation():
