@@ -12,7 +12,7 @@ from nengo_tuning.math.softlif import (
     softlif_rate,
     softlif_rate_derivative,
 )
-from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.neurons import ExactAdaptiveLIF, ExactLIF, SoftLIF, SoftLIFRate
 from nengo_tuning.version import version as __version__
 
 # lets nengo-dl 3.6.0 import on current TensorFlow (imports nothing now)
@@ -20,6 +20,7 @@ compat.install_nengo_dl_import_hook()
 
 __all__ = [
     "DEFAULT_SIGMA",
+    "ExactAdaptiveLIF",
     "ExactLIF",
     "SoftLIF",
     "SoftLIFRate",

@@ -10,6 +10,7 @@ import pytest
 from nengo_tuning.workbench import study_table
 from nengo_tuning.workbench.cli_reference import render_reference
 from nengo_tuning.workbench.command import main
+from nengo_tuning.workbench.report_folder import MANIFEST_NAME
 
 REPORT_FIGURES = [
     "tuning_curves.png",
@@ -61,7 +62,7 @@ def test_default_report(tmp_path, capsys):
         assert (output / name).read_bytes().startswith(PNG_SIGNATURE)
         assert f"]({name})" in summary
     assert sorted(p.name for p in output.iterdir()) == sorted(
-        REPORT_FIGURES + ["summary.md"]
+        REPORT_FIGURES + ["summary.md", MANIFEST_NAME]
     )
     # the declarations (which the reference page lists) name what was written
     declared = [name for study in study_table.STUDIES for name in study.figures]

@@ -17,6 +17,7 @@ import pytest
 
 from nengo_tuning.workbench import study_table
 from nengo_tuning.workbench.command import main
+from nengo_tuning.workbench.report_folder import MANIFEST_NAME
 from nengo_tuning.workbench.report_writer import REPORT_TITLE
 
 # The refusals below happen while parsing and checking, before any study runs;
@@ -171,9 +172,9 @@ def test_every_default_is_within_its_bounds():
 
 
 def _write_old_report(folder):
-    folder.mkdir(parents=True)
-    (folder / "summary.md").write_text(f"{REPORT_TITLE}\n\nold run\n")
-    (folder / "smooth_vs_sharp.png").write_bytes(b"old figure")
+    """An earlier report, written by the command (its manifest included)."""
+    assert main(["smooth", "-q", "--sigma", "0.7", "-o", str(folder)]) == 0
+    assert (folder / "summary.md").read_text().startswith(REPORT_TITLE)
     return {p.name: p.read_bytes() for p in folder.iterdir()}
 
 
@@ -228,17 +229,22 @@ def test_output_folder_with_other_files_is_not_replaced(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["smooth", "-q", "-o", str(target)])
     assert exit_info.value.code == 2
-    assert "not a nengo-tuning report" in capsys.readouterr().err
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "--output" in line and "notes.txt" in line
     assert _snapshot(target) == {"notes.txt": b"mine"}
 
 
 def test_rerun_replaces_the_whole_report(tmp_path):
     target = tmp_path / "report"
-    _write_old_report(target)
-    (target / "decoding.png").write_bytes(b"figure of another study")
+    args = ["decode", "--n-neurons", "10", "--trials", "1", "-q", "-o", str(target)]
+    assert main(args) == 0
     assert main(["smooth", "-q", "--sigma", "0.5", "-o", str(target)]) == 0
     # only the new run's files: no figure of the old run is left beside them
-    assert sorted(_snapshot(target)) == ["smooth_vs_sharp.png", "summary.md"]
+    assert sorted(_snapshot(target)) == [
+        MANIFEST_NAME,
+        "smooth_vs_sharp.png",
+        "summary.md",
+    ]
     assert "sigma=0.5" in (target / "summary.md").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 
@@ -290,7 +296,7 @@ def test_ctrl_c_exits_130_in_one_line_and_keeps_the_previous_report(tmp_path):
         text=True,
     )
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".report.partial") for p in tmp_path.iterdir()):
+    while not any(p.name.startswith(".") for p in tmp_path.iterdir()):
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the run never started writing"
         time.sleep(0.05)

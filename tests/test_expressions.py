@@ -154,3 +154,49 @@ def test_any_text_is_a_function_or_an_expression_error(text):
         assert value.dtype == float and value.ndim <= 1 and value.size >= 1
         assert np.all(np.isfinite(value))
     assert time.perf_counter() - start < 0.1
+
+
+def _minus_signs(count):
+    return "-" * count + "x"
+
+
+@pytest.mark.parametrize("count", [1, 49, expressions.MAX_DEPTH])
+def test_depth_counts_operations_as_documented(count):
+    # MAX_DEPTH nested operations are accepted: -x is one, -(-x) two
+    assert parse_function(_minus_signs(count))(X1) == pytest.approx((-1) ** count * 0.5)
+
+
+def test_one_operation_deeper_is_refused_with_its_depth():
+    deeper = expressions.MAX_DEPTH + 1
+    with pytest.raises(ExpressionError, match=f"nested {deeper} deep"):
+        parse_function(_minus_signs(deeper))
+
+
+@pytest.mark.parametrize(
+    "expression", ["x**(x-x+101)", "2**(x*0+1000)", "x**(300*x)", "(1+x)**(x-x-101)"]
+)
+def test_exponents_that_depend_on_x_are_bounded_too(expression):
+    function = parse_function(expression)  # not a constant: found where evaluated
+    with pytest.raises(ExpressionError, match="exponent"):
+        function(X1)
+
+
+def test_an_exponent_that_depends_on_x_within_the_bound_is_fine():
+    assert parse_function("x**(x-x+2)")(X1) == pytest.approx([0.25])
+
+
+@pytest.mark.parametrize("expression", ["x // 1e-300", "x / 1e-300", "exp(x*1000)"])
+def test_values_beyond_the_bound_are_refused(expression):
+    with pytest.raises(ExpressionError, match="at most 1e\\+12"):
+        parse_function(expression)(X1)
+
+
+def test_values_up_to_the_bound_are_accepted():
+    assert parse_function("x * 1e12")(np.array([1.0])) == pytest.approx([1e12])
+
+
+def test_operations_count_the_work_of_one_evaluation():
+    assert parse_function("x").operations == 1
+    assert parse_function("clip(x, 0, 1)").operations == 5
+    vector = parse_function("[" + ",".join(["x"] * 100) + "]")
+    assert vector.operations == 101

@@ -119,6 +119,52 @@ def test_plot_smooth_vs_sharp(plt):
     assert np.all(np.isnan(lif_slope[result.currents <= 1]))
 
 
+def _overlaps(box, other):
+    return box.overlaps(other) and box.intersection(box, other).width > 0
+
+
+def test_rate_vs_spike_legend_hides_no_data(plt):
+    # the legend used to sit in the upper left, over the knee of nengo.LIF's curve
+    comparisons = [
+        spikes_vs_rates.compare_spikes_to_rates(
+            name, dts=(0.0001, 0.001, 0.002, 0.005, 0.01), sim_time=0.1
+        )
+        for name in ("nengo.LIF", "nengo_tuning.ExactLIF")
+    ]
+    fig = plotting.plot_rate_vs_spike(comparisons, fig=plt.figure(figsize=(11, 4.2)))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert legends, "the figure has no legend"
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not _overlaps(box, ax.get_window_extent(renderer))
+    # every series is in the legend: the curve and one entry per dt
+    texts = [text.get_text() for legend in legends for text in legend.get_texts()]
+    assert texts == ["rate curve"] + [
+        f"spikes, dt = {dt * 1000:g} ms" for dt in comparisons[0].dts
+    ]
+
+
+def test_spiking_decoding_dt_axis_labels_the_dts_used(plt):
+    dts = (0.0005, 0.001, 0.002, 0.005, 0.01)
+    results = [
+        spikes_vs_rates.spiking_decoding_error("nengo.LIF", dts=dts, sim_time=0.05)
+    ]
+    fig = plotting.plot_spiking_decoding_error(results, fig=plt.figure())
+    fig.canvas.draw()
+    error_ax = fig.axes[0]
+    shown = [
+        (tick.get_loc(), tick.label1.get_text())
+        for tick in error_ax.xaxis.get_major_ticks()
+        if tick.label1.get_visible() and tick.label1.get_text()
+    ]
+    assert [label for _, label in shown] == ["0.5", "1", "2", "5", "10"]
+    assert np.allclose([loc for loc, _ in shown], np.array(dts) * 1000)
+    assert not [t for t in error_ax.xaxis.get_minor_ticks() if t.label1.get_text()]
+
+
 @pytest.mark.parametrize("module", ["matplotlib", "matplotlib.pyplot"])
 def test_importing_the_package_does_not_import_matplotlib(module):
     import subprocess

@@ -52,7 +52,7 @@ _current = contextvars.ContextVar("nengo_tuning_kernel")
 
 
 def current():
-    """The name of the kernel chosen here and now (a key of :data:`KERNELS`)."""
+    """The name of the kernel chosen here and now (a key of ``KERNELS``)."""
     return _current.get(DEFAULT)
 
 
@@ -63,7 +63,7 @@ def use(kernel):
     Parameters
     ----------
     kernel : {"compiled", "numpy"}
-        See :data:`KERNELS`.
+        See ``KERNELS``.
 
     Examples
     --------

@@ -1,9 +1,9 @@
 """The exact LIF step that ExactLIF runs: the compiled kernel where it can, else numpy.
 
-:func:`exact_lif_step` checks the arrays (:mod:`.arrays`), then hands the step
+:func:`exact_lif_step` checks the arrays (``kernels.arrays``), then hands the step
 to the compiled kernel (:mod:`.lif_compiled`, with numba) for float64 state and
 finite input, and to the numpy kernel (:mod:`.lif_numpy`) otherwise;
-``nengo_tuning.kernels.use("numpy")`` (:mod:`.choice`) chooses the numpy kernel
+``nengo_tuning.kernels.use("numpy")`` (``kernels.choice``) chooses the numpy kernel
 alone.
 """
 
@@ -22,7 +22,7 @@ _compiled_lookup = []
 
 
 def _compiled_step():
-    """The compiled kernel's entry point, if chosen (:mod:`.choice`) and installed."""
+    """The compiled kernel's entry point, if chosen (``kernels.choice``) and there."""
     if choice.current() != "compiled":
         return None
     if not _compiled_lookup:  # importing numba takes a second: only when stepping

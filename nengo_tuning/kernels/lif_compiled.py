@@ -56,14 +56,22 @@ STAGED_CHUNK = 8192
 LARGE_J = 1e154
 
 
-def _inputs_accepted(J, voltage):
-    """True if every current is below LARGE_J in magnitude and every voltage finite."""
+#: What the compiled code says of its input before it touches anything.
+ACCEPTED, REFUSED, LENGTHS_DIFFER = 0, 1, 2
+
+
+def _inputs_status(J, output, voltage, refractory_time):
+    """ACCEPTED; REFUSED if a current is at least LARGE_J in magnitude (or NaN) or
+    a voltage is non-finite; LENGTHS_DIFFER if an array's length is not J's."""
+    n = J.shape[0]
+    if output.shape[0] != n or voltage.shape[0] != n or refractory_time.shape[0] != n:
+        return LENGTHS_DIFFER
     accepted = True
-    for i in range(J.shape[0]):
+    for i in range(n):
         # (no early exit: a branch-free loop is vectorized)
         accepted &= abs(J[i]) < LARGE_J
         accepted &= abs(voltage[i]) < math.inf
-    return accepted
+    return ACCEPTED if accepted else REFUSED
 
 
 def _spikes_after_first(time_left, j, isi_log, tau_rc, tau_ref, max_resolved):
@@ -104,7 +112,14 @@ def _exact_lif_step_loop(
     max_resolved,
     j_floor,
 ):
-    """One exact step in place, one neuron at a time (input already accepted)."""
+    """One exact step in place, one neuron at a time; its :func:`_inputs_status`.
+
+    Nothing is touched unless the status is ACCEPTED (one compiled call checks
+    and steps: a second call would cost more than the check).
+    """
+    status = _inputs_status(J, output, voltage, refractory_time)
+    if status != ACCEPTED:
+        return status
     inv_tau = -1.0 / tau_rc
     spike_area = amplitude / dt
     for i in range(J.shape[0]):
@@ -139,6 +154,7 @@ def _exact_lif_step_loop(
         output[i] = out
         voltage[i] = max(v, min_voltage)
         refractory_time[i] = ref
+    return ACCEPTED
 
 
 # --- the staged kernel: compiled stages, numpy's vectorized expm1/log1p between --
@@ -289,29 +305,61 @@ def _jit(function):
 
 
 if numba is not None:  # pragma: no cover (depends on the environment)
-    # rebound first: the kernels below find the compiled helper under its name
+    # rebound first: the kernels below find the compiled helpers under their names
     _spikes_after_first = _jit(_spikes_after_first)
-    _inputs_accepted_compiled = _jit(_inputs_accepted)
+    _inputs_status = _jit(_inputs_status)
     _loop_compiled = _jit(_exact_lif_step_loop)
     _stages_compiled = tuple(
         _jit(stage)
         for stage in (_stage_free_time, _stage_threshold, _stage_spikes, _stage_relax)
     )
+    _COMPILE_ERRORS = (numba.core.errors.NumbaError,)
+else:  # pragma: no cover
+    _COMPILE_ERRORS = ()
+
+_FLOAT64 = np.dtype(np.float64)
 
 
-def _require_numba_and_arrays(J, output, voltage, refractory_time):
-    """Refuse, touching nothing, what the compiled code cannot index safely.
+def _refuse(J, output, voltage, refractory_time):
+    """Raise the ValueError that names what is wrong with the arrays."""
+    require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)
 
-    Its loops run over ``J``'s length without bounds checks: every array must
-    be 1-d, of that length, float64, and the written ones writeable.
-    """
+
+def _float64_arrays(J, output, voltage, refractory_time):
+    """True for float64 arrays; False, touching nothing, for arrays of another
+    floating dtype, all alike (the numpy kernel steps those); a ValueError for
+    the rest. (Identity tests first: they cost nothing on every step.)"""
     if numba is None:
         raise ImportError("the compiled kernel needs numba (pip install numba)")
-    require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)
-    if J.dtype != np.float64:
-        raise ValueError(
-            f"J has dtype {J.dtype.name}: the compiled kernel takes float64 arrays"
-        )
+    try:
+        if (
+            J.dtype is _FLOAT64
+            and output.dtype is _FLOAT64
+            and voltage.dtype is _FLOAT64
+            and refractory_time.dtype is _FLOAT64
+        ):
+            return True
+    except AttributeError:
+        pass
+    _refuse(J, output, voltage, refractory_time)
+    return J.dtype == _FLOAT64
+
+
+def _run_checked(step, dt, J, output, voltage, refractory_time, params):
+    """Whether ``step`` took the step, with what the compiled code refuses named.
+
+    The compiled code checks the lengths itself (LENGTHS_DIFFER, before it
+    touches anything); numba refuses to compile it for read-only or
+    multi-dimensional arrays, also before anything runs.
+    """
+    try:
+        status = step(dt, J, output, voltage, refractory_time, *params)
+    except _COMPILE_ERRORS:
+        _refuse(J, output, voltage, refractory_time)
+        raise
+    if status == LENGTHS_DIFFER:
+        _refuse(J, output, voltage, refractory_time)
+    return status == ACCEPTED
 
 
 def exact_lif_step_loop(dt, J, output, voltage, refractory_time, *params):
@@ -319,11 +367,22 @@ def exact_lif_step_loop(dt, J, output, voltage, refractory_time, *params):
 
     ``params`` as for :func:`exact_lif_step_compiled`.
     """
-    _require_numba_and_arrays(J, output, voltage, refractory_time)
-    if not _inputs_accepted_compiled(J, voltage):
+    if not _float64_arrays(J, output, voltage, refractory_time):
         return False
-    _loop_compiled(dt, J, output, voltage, refractory_time, *params)
-    return True
+    return _run_checked(_loop_compiled, dt, J, output, voltage, refractory_time, params)
+
+
+def _staged(dt, J, output, voltage, refractory_time, *params):
+    # Its stages are separate compiled calls: a read-only array would be refused
+    # by the second only after the first had written, so all is checked first
+    # (above LOOP_MAX_NEURONS neurons the check's cost is lost in the step's).
+    _refuse(J, output, voltage, refractory_time)
+    status = _inputs_status(J, output, voltage, refractory_time)
+    if status == ACCEPTED:
+        _exact_lif_step_staged(
+            _stages_compiled, dt, J, output, voltage, refractory_time, *params
+        )
+    return status
 
 
 def exact_lif_step_staged(dt, J, output, voltage, refractory_time, *params):
@@ -331,25 +390,23 @@ def exact_lif_step_staged(dt, J, output, voltage, refractory_time, *params):
 
     ``params`` as for :func:`exact_lif_step_loop`.
     """
-    _require_numba_and_arrays(J, output, voltage, refractory_time)
-    if not _inputs_accepted_compiled(J, voltage):
+    if not _float64_arrays(J, output, voltage, refractory_time):
         return False
-    _exact_lif_step_staged(
-        _stages_compiled, dt, J, output, voltage, refractory_time, *params
-    )
-    return True
+    return _run_checked(_staged, dt, J, output, voltage, refractory_time, params)
 
 
 def exact_lif_step_compiled(dt, J, output, voltage, refractory_time, *params):
     """One exact step in place, by the form suited to the size.
 
-    Arrays are 1-d float64 of one length (others raise a ValueError, touching
-    nothing: :mod:`.arrays`); ``params`` are ``tau_rc, tau_ref, min_voltage,
-    amplitude, max_resolved, j_floor``, the last two being
-    :data:`~nengo_tuning.kernels.lif_xp.EXACT_STEP_MAX_RESOLVED_SPIKES` and
-    :data:`~nengo_tuning.math.lif.TINY_J`. Returns False, touching nothing, when
-    a current is non-finite or at least :data:`LARGE_J` in magnitude, or a
-    voltage is non-finite (the numpy kernel handles those cases).
+    Arrays are 1-d float64 of one length: arrays of another length, dtypes
+    that differ, more dimensions or a read-only array raise a ValueError that
+    names the array, touching nothing (``kernels.arrays``); ``params`` are
+    ``tau_rc, tau_ref, min_voltage, amplitude, max_resolved, j_floor``, the last
+    two being :data:`~nengo_tuning.kernels.lif_xp.EXACT_STEP_MAX_RESOLVED_SPIKES`
+    and :data:`~nengo_tuning.math.lif.TINY_J`. Returns False, touching nothing,
+    for arrays of another floating dtype (all alike), when a current is
+    non-finite or at least :data:`LARGE_J` in magnitude, or a voltage is
+    non-finite (the numpy kernel handles those cases).
     """
     small = J.shape[0] <= LOOP_MAX_NEURONS
     step = exact_lif_step_loop if small else exact_lif_step_staged

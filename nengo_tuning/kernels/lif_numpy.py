@@ -50,7 +50,7 @@ def exact_lif_step_numpy(
 
     :func:`.exact_lif_step` runs it unless the optional compiled kernel
     (:mod:`nengo_tuning.kernels.lif_compiled`, with numba) takes the step.
-    Arrays it cannot step in place (:mod:`.arrays`) raise a ValueError, and
+    Arrays it cannot step in place (``kernels.arrays``) raise a ValueError, and
     nothing is touched.
     """
     require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)

@@ -8,16 +8,30 @@ Error policy:
 * a bad argument, or a model that nengo refuses because of the arguments, is a
   usage error: one line on stderr naming the argument, exit status 2, no
   traceback, and the report folder untouched;
-* Ctrl-C: one line, exit status 130, the report folder untouched;
+* Ctrl-C: one line, exit status 130, the report folder untouched; SIGTERM
+  (``timeout``, CI cancellation, ``docker stop``) the same with status 143;
+* stdout or stderr closed, full or a closed pipe: the report is still written;
 * anything else is a bug and shows its traceback.
 """
 
 import argparse
+import os
 import re
+import shlex
 import sys
+import textwrap
 import time
 
-from nengo_tuning.workbench.options import FolderPath, Option, UsageError, WholeNumber
+from nengo_tuning.workbench import audit_command
+from nengo_tuning.workbench.held_signals import Terminated, terminate_as_exception
+from nengo_tuning.workbench.options import (
+    NEURON_MODULES,
+    FolderPath,
+    ModuleName,
+    Option,
+    UsageError,
+    WholeNumber,
+)
 
 __all__ = ["COMMON_OPTIONS", "DEFAULT_OUTPUT", "build_parser", "main"]
 
@@ -39,8 +53,30 @@ COMMON_OPTIONS = (
         0,
         "seed of every random choice; the same seed gives the same report",
     ),
+    Option(
+        "--neuron-module",
+        ModuleName(),
+        (),
+        "modules besides the packages that define neuron types (nengo, "
+        "nengo_tuning, nengo_dl, ...) that a --neuron-type name may import, one "
+        "per --neuron-module; no other module is ever imported",
+        many=8,
+        shown_default="none",
+    ),
 )
 _SHORT_FLAGS = {"--output": "-o"}
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help lines wrapped between words only: never inside ``--neuron-module``.
+
+    (argparse's formatter wraps with `textwrap`, which breaks at hyphens; this
+    overrides its documented-by-use ``_split_lines`` hook.)
+    """
+
+    def _split_lines(self, text, width):
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,11 +101,15 @@ def _add_common(parser, top_level):
     """Options every command takes; subcommands do not override the top level's."""
     for option in COMMON_OPTIONS:
         flags = [_SHORT_FLAGS[option.flag]] if option.flag in _SHORT_FLAGS else []
+        # an option of several values is repeated (one value each): "+" would
+        # take the command's name as a value
+        default = None if option.many else option.default
         parser.add_argument(
             *flags,
             option.flag,
             dest=option.dest,
-            default=option.default if top_level else argparse.SUPPRESS,
+            action="append" if option.many else "store",
+            default=default if top_level else argparse.SUPPRESS,
             metavar=option.dest.upper(),
             help=option.help_text(),
         )
@@ -96,7 +136,7 @@ def _add_common(parser, top_level):
 
 
 def _epilog(limits):
-    lines = ["limits (see the reference page, 'Input limits'):"]
+    lines = ["limits (see 'Input limits' in docs/cli.rst, the command's page):"]
     lines += [f"  {limit}" for limit in limits]
     return "\n".join(lines)
 
@@ -126,7 +166,7 @@ def build_parser():
             "  nengo-tuning decode --function 'sin(pi*x)' --n-neurons 10 100\n"
             "  nengo-tuning <command> --help     # a command's options and limits"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     _add_common(parser, top_level=True)
     subparsers = parser.add_subparsers(
@@ -141,24 +181,36 @@ def build_parser():
             help=study.help,
             description=study.help,
             epilog=_epilog(study.limits) if study.limits else None,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_HelpFormatter,
         )
         _add_common(sub, top_level=False)
         for option in study.options:
             option.add_to(sub)
+    audit_command.add_parser(subparsers, lambda sub: _add_common(sub, False))
     return parser
 
 
 def _study_values(study, parsed, common):
     """The parsed and checked option values of one study, as a Namespace."""
+    from nengo_tuning.workbench.study import check_study_values
+
     values = study.default_values()
     for option in study.options:
         if hasattr(parsed, option.dest):
             values[option.dest] = option.parse_all(getattr(parsed, option.dest))
     values = argparse.Namespace(**values, **common)
-    if study.check is not None:
-        study.check(values)
+    check_study_values(study, values)
     return values
+
+
+def _show_progress(requested):
+    """Progress bars as asked, else only on a terminal (stderr may be closed)."""
+    if requested is not None:
+        return requested
+    try:
+        return bool(sys.stderr is not None and sys.stderr.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _prepare(argv):
@@ -168,59 +220,120 @@ def _prepare(argv):
     parser = build_parser()
     parsed = parser.parse_args(argv)
     command = parsed.command or "report"
-    progress = sys.stderr.isatty() if parsed.progress is None else parsed.progress
     common = {
         "seed": COMMON_OPTIONS[1].parse(parsed.seed),
-        "progress": progress,
+        "progress": _show_progress(parsed.progress),
     }
     output = COMMON_OPTIONS[0].parse(parsed.output)
+    modules = COMMON_OPTIONS[2].parse_all(list(parsed.neuron_module or ()))
     studies = STUDIES if command == "report" else (study_named(command),)
-    runs = [(study, _study_values(study, parsed, common)) for study in studies]
+    token = NEURON_MODULES.set(tuple(modules))
+    try:
+        runs = [(study, _study_values(study, parsed, common)) for study in studies]
+    finally:
+        NEURON_MODULES.reset(token)
     return parsed, output, runs
 
 
-def _run(argv):
-    from nengo_tuning.workbench.report_writer import (
-        REPORT_TITLE,
-        Report,
-        ReportFolder,
-    )
+def _use_agg():
+    """Draw with Agg, whatever ``MPLBACKEND`` says (the figures go to files).
 
-    parsed, output, runs = _prepare(argv)
-    # figures are written to files: never open a window, even with a display
+    matplotlib validates ``MPLBACKEND`` when it is first imported, and refuses a
+    name it does not know, so the variable is set to Agg for that import.
+    """
+    if "matplotlib" not in sys.modules:
+        saved = os.environ.get("MPLBACKEND")
+        os.environ["MPLBACKEND"] = "Agg"
+        try:
+            import matplotlib
+        finally:
+            if saved is None:
+                del os.environ["MPLBACKEND"]
+            else:
+                os.environ["MPLBACKEND"] = saved
     import matplotlib
 
     matplotlib.use("Agg")
+
+
+def _run_studies(report, runs):
+    """Run each study into ``report``; what nengo or a function refuses is usage."""
     from nengo.exceptions import BuildError, ValidationError
 
-    from nengo_tuning.version import version
+    from nengo_tuning.workbench.expressions import ExpressionError
 
+    for study, values in runs:
+        try:
+            study.write(report, values)
+        except ExpressionError as error:
+            raise UsageError(f"argument --function: {error}") from None
+        except (BuildError, ValidationError) as error:
+            # nengo refused the model these arguments describe (e.g. rates a
+            # neuron type cannot reach): a usage error, not a bug
+            message = f"{study.name}: nengo refused the model: {error}"
+            raise UsageError(message) from None
+
+
+def _summary_header(argv, runs, report, elapsed):
+    from nengo_tuning.version import version
+    from nengo_tuning.workbench.report_writer import REPORT_TITLE
+
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    command_line = shlex.join([PROG, *arguments])
+    seed = runs[0][1].seed
+    return (
+        f"{REPORT_TITLE}\n\n"
+        f"Command: `{command_line}`; seed {seed}; nengo_tuning {version}; "
+        f"{elapsed:.1f} s.\n\nFigures: {', '.join(report.figures)}.\n"
+    )
+
+
+def _run(argv, outcome):
+    from nengo_tuning.workbench.report_folder import ReportFolder
+    from nengo_tuning.workbench.report_writer import Report
+
+    parsed = build_parser().parse_args(argv)
+    if parsed.command == audit_command.NAME:  # not a study: it takes a FILE
+        arguments = sys.argv[1:] if argv is None else list(argv)
+        settings = {
+            "output": COMMON_OPTIONS[0].parse(parsed.output),
+            "seed": COMMON_OPTIONS[1].parse(parsed.seed),
+            "progress": _show_progress(parsed.progress),
+            "command_line": shlex.join([PROG, *arguments]),
+        }
+        _use_agg()
+        return audit_command.run(parsed, settings, outcome)
+    parsed, output, runs = _prepare(argv)
+    _use_agg()
     start = time.perf_counter()
     with ReportFolder(output) as folder:
-        report = Report(folder.path, quiet=parsed.quiet)
-        for study, values in runs:
-            try:
-                study.write(report, values)
-            except (BuildError, ValidationError) as error:
-                # nengo refused the model these arguments describe (e.g. rates a
-                # neuron type cannot reach): a usage error, not a bug
-                message = f"{study.name}: nengo refused the model: {error}"
-                raise UsageError(message) from None
+        outcome["folder"] = folder
+        report = Report(folder.path, quiet=parsed.quiet, output=output)
+        _run_studies(report, runs)
         elapsed = time.perf_counter() - start
-        arguments = sys.argv[1:] if argv is None else list(argv)
-        command_line = " ".join([PROG, *arguments])
-        seed = runs[0][1].seed
-        header = (
-            f"{REPORT_TITLE}\n\n"
-            f"Command: `{command_line}`; seed {seed}; nengo_tuning {version}; "
-            f"{elapsed:.1f} s.\n\nFigures: {', '.join(report.figures)}.\n"
-        )
-        report.write(header)
+        report.write(_summary_header(argv, runs, report, elapsed))
         path = folder.commit() / "summary.md"
-    report.echo(
-        f"\nReport written to {path} ({len(report.figures)} figures, {elapsed:.1f} s)"
-    )
+    n_figures = len(report.figures)
+    figures = f"{n_figures} figure{'s' * (n_figures != 1)}"
+    report.echo(f"\nReport written to {path} ({figures}, {elapsed:.1f} s)")
     return 0
+
+
+def _say(line):
+    """One line on stderr, if there is a stderr to write to."""
+    try:
+        if sys.stderr is not None:
+            print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _interrupted(what, outcome):
+    folder = outcome.get("folder")
+    if folder is not None and folder.committed:
+        _say(f"{PROG}: {what} after the report was written to {folder.target}")
+    else:
+        _say(f"{PROG}: {what}; no report written")
 
 
 def main(argv=None):
@@ -234,7 +347,8 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 130 when interrupted (Ctrl-C, one line on stderr).
+        0 on success; 130 when interrupted (Ctrl-C) and 143 when terminated
+        (SIGTERM), each with one line on stderr.
 
     Raises
     ------
@@ -243,11 +357,16 @@ def main(argv=None):
         as argparse does, and with 0 after ``--help``. Any other error is a bug
         and propagates with its traceback.
     """
+    outcome = {}
     try:
-        return _run(argv)
+        with terminate_as_exception():
+            return _run(argv, outcome)
     except UsageError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        _say(f"{PROG}: error: {error}")
         raise SystemExit(2) from None
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; no report written", file=sys.stderr)
+        _interrupted("interrupted", outcome)
         return 130
+    except Terminated:
+        _interrupted("terminated", outcome)
+        return 143

@@ -24,8 +24,9 @@ strings, complex numbers, lists used as operands (Python would repeat them:
 ``[x]*10**9``), attributes, unknown names, wrong function arguments, and
 constant parts that are not finite (``1/0``). Evaluation is in float64, so its
 cost is bounded by the expression's length; an output that is not finite, is
-complex or is not a number or a vector raises an `ExpressionError` naming the
-point.
+complex, larger than :data:`MAX_VALUE` in magnitude or not a number or a vector,
+and an exponent that depends on ``x`` and exceeds :data:`MAX_EXPONENT`, raise an
+`ExpressionError` naming the point.
 """
 
 import ast
@@ -42,6 +43,7 @@ __all__ = [
     "MAX_EXPONENT",
     "MAX_LENGTH",
     "MAX_LITERAL",
+    "MAX_VALUE",
     "ExpressionError",
     "apply_function",
     "function_name",
@@ -54,8 +56,11 @@ MAX_LENGTH = 1000
 MAX_DEPTH = 50
 #: Largest magnitude of a number written in an expression.
 MAX_LITERAL = 1e12
-#: Largest magnitude of a constant exponent (``x**100`` is the most).
+#: Largest magnitude of an exponent (``x**100`` is the most); one that depends on
+#: ``x`` is checked where it is evaluated.
 MAX_EXPONENT = 100
+#: Largest magnitude of a function's value (``x // 1e-300`` is refused).
+MAX_VALUE = 1e12
 
 
 class ExpressionError(ValueError):
@@ -120,6 +125,10 @@ _COMPARE = {
 _OPERATORS = "+ - * / // % ** < <= > >= == !="
 
 
+#: Nodes that are not operations (for the depth bound).
+_LEAVES = (ast.Name, ast.Constant)
+
+
 def _allowed_names():
     return ", ".join(["x", *_CONSTANTS, *FUNCTIONS])
 
@@ -136,15 +145,27 @@ def _bracket_depth(expression):
     return deepest
 
 
-def _tree_depth(tree):
-    """Depth of an AST, without recursion (a hostile tree may be very deep)."""
+def _operation_depth(tree):
+    """Operations nested along the deepest path of an AST (no recursion: a
+    hostile tree may be very deep).
+
+    Only operations count: ``-x`` is 1 deep, ``-(-x)`` 2, ``x`` and ``3`` 0;
+    the ``Expression`` wrapper, operators and contexts are not operations.
+    """
     deepest = 0
-    stack = [(tree, 1)]
+    stack = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
+        if isinstance(node, ast.expr) and not isinstance(node, _LEAVES):
+            depth += 1
         deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
     return deepest
+
+
+def _tree_size(tree):
+    """Operations and leaves of an AST: what one evaluation at one point costs."""
+    return sum(isinstance(node, ast.expr) for node in ast.walk(tree))
 
 
 class _Compiler:
@@ -249,7 +270,26 @@ class _Compiler:
         if left_constant is not None and right_constant is not None:
             with np.errstate(all="ignore"):
                 return self.constant(op(left_constant, right_constant), node)
+        if isinstance(node.op, ast.Pow) and right_constant is None:
+            return self._bounded_power(left, right, node), None
         return (lambda x: op(left(x), right(x))), None
+
+    def _bounded_power(self, base, exponent, node):
+        """``base ** exponent`` for an exponent that depends on x, bounded as a
+        constant one is (``x**(x-x+101)`` is refused where it is evaluated)."""
+        text = ast.unparse(node)[:40]
+
+        def power(x):
+            value = exponent(x)
+            largest = np.max(np.abs(value)) if np.size(value) else 0.0
+            if not largest <= MAX_EXPONENT:
+                raise self.error(
+                    f"the exponent in {text!r} is {float(largest):.6g} at x = {x}; "
+                    f"at most {MAX_EXPONENT} in magnitude is allowed"
+                )
+            return base(x) ** value
+
+        return power
 
     def compile_compare(self, node):
         operands = [self.compile(node.left)]
@@ -399,14 +439,14 @@ def _compile_expression(expression):
             tree = ast.parse(expression, mode="eval")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         raise ExpressionError(f"cannot parse function {expression!r}") from None
-    depth = _tree_depth(tree)
+    depth = _operation_depth(tree)
     if depth > MAX_DEPTH:
         raise ExpressionError(
             f"function {expression[:30]!r}: operations nested {depth} deep; at most "
             f"{MAX_DEPTH} are allowed"
         )
     evaluate, _ = _Compiler(expression).compile(tree)
-    return evaluate
+    return evaluate, _tree_size(tree)
 
 
 def _checked_output(expression, value, x):
@@ -423,6 +463,12 @@ def _checked_output(expression, value, x):
         )
     if not np.isfinite(value).all():
         raise ExpressionError(f"function {expression!r} is {value} at x = {x}")
+    if np.any(np.abs(value) > MAX_VALUE):
+        raise ExpressionError(
+            f"function {expression!r} is {value} at x = {x}; values at most "
+            f"{MAX_VALUE:g} in magnitude are allowed (decoders of larger ones "
+            "overflow)"
+        )
     return value
 
 
@@ -440,8 +486,10 @@ def parse_function(function):
     Returns
     -------
     function : callable
-        The function; for strings, its ``__name__`` is the expression and it
-        returns a float vector (a number for a one-element output).
+        The function; for strings, its ``__name__`` is the expression, its
+        ``operations`` the number of operations and values one evaluation
+        computes (what the command's time estimate counts), and it returns a
+        float vector (a number for a one-element output).
 
     Raises
     ------
@@ -453,7 +501,7 @@ def parse_function(function):
     if callable(function):
         return function
     expression = str(function).strip()
-    evaluate = _compile_expression(expression)
+    evaluate, size = _compile_expression(expression)
 
     def expression_function(x):
         x = np.asarray(x, dtype=float)
@@ -463,6 +511,7 @@ def parse_function(function):
 
     expression_function.__name__ = expression
     expression_function.__qualname__ = expression
+    expression_function.operations = size
     return expression_function
 
 

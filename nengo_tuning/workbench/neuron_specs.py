@@ -5,6 +5,16 @@
 :data:`NEURON_TYPE_PACKAGES`) with optional keyword arguments that are Python
 literals (numbers, strings, tuples...; never evaluated code).
 :func:`neuron_type_label` is the short label the workbench prints.
+
+What a name may import
+----------------------
+A string names a class in one of the packages that define neuron types,
+:data:`NEURON_TYPE_PACKAGES` (or their submodules), or in a module the caller
+names explicitly (``modules``; on the command line ``--neuron-module``).
+Nothing else is imported: ``"this.LIF"`` does not print the Zen of Python and
+``"evilmod.LIF"`` does not import ``./evilmod.py``; both are refused before any
+import. What the name resolves to must be a `nengo.neurons.NeuronType`
+subclass.
 """
 
 import ast
@@ -16,12 +26,22 @@ from nengo.neurons import NeuronType
 __all__ = [
     "MAX_SPEC_LENGTH",
     "NEURON_TYPE_PACKAGES",
+    "check_runnable",
     "neuron_type_label",
     "resolve_neuron_type",
 ]
 
-#: Packages searched, in order, for a neuron type given by its bare class name.
-NEURON_TYPE_PACKAGES = ("nengo_tuning", "nengo")
+#: Packages that define neuron types: the only ones a name may import (besides
+#: the modules named explicitly), and the ones searched, in order, for a bare
+#: class name (those that are installed).
+NEURON_TYPE_PACKAGES = (
+    "nengo_tuning",
+    "nengo",
+    "nengo_dl",
+    "nengo_extras",
+    "nengo_loihi",
+    "nengo_ocl",
+)
 #: Longest neuron-type string accepted, in characters.
 MAX_SPEC_LENGTH = 500
 
@@ -56,13 +76,27 @@ def _literal_keywords(call, spec):
     return params
 
 
-def _import_dotted(name, spec):
+def _may_import(module_name, modules):
+    """Whether a name may import ``module_name`` (see the module docstring)."""
+    if module_name in modules:
+        return True
+    return module_name.split(".")[0] in NEURON_TYPE_PACKAGES
+
+
+def _import_dotted(name, spec, modules):
     """Import ``package.module.Class`` (or a bare class name) and return it."""
     if "." in name:
         module_name, _, attr = name.rpartition(".")
+        if not _may_import(module_name, modules):
+            raise ValueError(
+                f"neuron type {spec!r}: {module_name!r} is not a package that defines "
+                f"neuron types ({', '.join(NEURON_TYPE_PACKAGES)}); to use a class "
+                f"from another module, name that module explicitly "
+                f"(--neuron-module {module_name})"
+            )
         candidates = [(module_name, attr)]
     else:
-        candidates = [(package, name) for package in NEURON_TYPE_PACKAGES]
+        candidates = [(package, name) for package in (*NEURON_TYPE_PACKAGES, *modules)]
     for module_name, attr in candidates:
         try:
             module = importlib.import_module(module_name)
@@ -76,7 +110,7 @@ def _import_dotted(name, spec):
     )
 
 
-def _parse_spec(spec):
+def _parse_spec(spec, modules):
     """The class and the keyword arguments named by a neuron-type string."""
     if len(spec) > MAX_SPEC_LENGTH:
         raise ValueError(
@@ -94,10 +128,10 @@ def _parse_spec(spec):
     name = ast.unparse(tree)
     if not all(part.isidentifier() for part in name.split(".")):
         raise ValueError(f"cannot parse neuron type {spec!r}")
-    return _import_dotted(name, spec), params
+    return _import_dotted(name, spec, modules), params
 
 
-def resolve_neuron_type(neuron_type, **params):
+def resolve_neuron_type(neuron_type, modules=(), **params):
     """Return a neuron type instance from an instance, a class or a name.
 
     Parameters
@@ -108,6 +142,10 @@ def resolve_neuron_type(neuron_type, **params):
         such as ``"nengo.LIF"`` or ``"nengo_tuning.ExactLIF"``, a bare class name
         looked up in `nengo_tuning` and then `nengo` (``"ExactLIF"``), optionally
         with literal keyword arguments (``"nengo.LIF(tau_ref=0.001)"``).
+        A string may only import from :data:`NEURON_TYPE_PACKAGES` and
+        ``modules``.
+    modules : sequence of str
+        Further modules a string may import (named explicitly by the user).
     **params
         Parameters passed to the constructor (they override those in the string).
 
@@ -129,7 +167,7 @@ def resolve_neuron_type(neuron_type, **params):
         neuron_type = type(neuron_type)
     if isinstance(neuron_type, str):
         spec = neuron_type
-        neuron_type, string_params = _parse_spec(spec)
+        neuron_type, string_params = _parse_spec(spec, tuple(modules))
         params = {**string_params, **params}
     else:
         spec = repr(neuron_type)
@@ -142,6 +180,78 @@ def resolve_neuron_type(neuron_type, **params):
         return neuron_type(**params)
     except TypeError as error:
         raise ValueError(f"cannot create neuron type {spec!r}: {error}") from None
+
+
+def check_runnable(neuron_type):
+    """Raise `ValueError` unless the workbench can compute with ``neuron_type``.
+
+    A small probe of what every study does: gains and biases for two neurons,
+    their rates at a few points, decoders solved from them by Nengo's default
+    solver and, for a spiking type, a few steps; each must give finite numbers.
+    It finds what nengo accepts but cannot run: the abstract
+    `nengo.neurons.NeuronType` (no ``step``), amplitudes so large that the
+    decoders overflow (``nengo.LIF(amplitude=1e300)``) or so small that they
+    cannot be solved (``amplitude=1e-300``). Max rates nengo refuses for a type
+    are left to the study, which names them.
+
+    Parameters
+    ----------
+    neuron_type : NeuronType
+        The neuron type.
+    """
+    import nengo
+    import numpy as np
+    from nengo.exceptions import ValidationError
+
+    x = np.linspace(-1.0, 1.0, 21)[:, None]
+    try:
+        gain, bias = neuron_type.gain_bias(
+            np.array([20.0, 40.0]), np.array([-0.5, 0.5])
+        )
+    except ValidationError:
+        return  # rates nengo refuses for this type: the study says which
+    except (NotImplementedError, ArithmeticError, np.linalg.LinAlgError) as error:
+        raise ValueError(
+            f"the workbench cannot run this neuron type: {error}"
+        ) from None
+    try:
+        with np.errstate(all="ignore"):
+            rates = np.asarray(neuron_type.rates(x * np.ones(2), gain, bias), float)
+            finite = np.all(np.isfinite(rates))
+        if finite and not np.any(rates > 0):
+            raise ValueError(
+                "its rates are 0 Hz at the currents set for 20 and 40 Hz (its "
+                "parameters leave it no range of rates in float64)"
+            )
+        with np.errstate(all="ignore"):
+            decoders, _ = nengo.solvers.LstsqL2()(rates, x)
+            finite = finite and np.all(np.isfinite(decoders))
+        if finite and neuron_type.spiking:
+            finite = _steps_finitely(neuron_type, gain + bias)
+    except (
+        NotImplementedError,
+        ArithmeticError,
+        ValueError,
+        np.linalg.LinAlgError,
+    ) as error:
+        raise ValueError(
+            f"the workbench cannot run this neuron type: {error}"
+        ) from None
+    if not finite:
+        raise ValueError(
+            "the workbench cannot run this neuron type: its rates or decoders are "
+            "not finite (an amplitude too large or too small?)"
+        )
+
+
+def _steps_finitely(neuron_type, currents):
+    import numpy as np
+
+    state = neuron_type.make_state(currents.size, rng=np.random.RandomState(0))
+    state["output"] = np.zeros(currents.size)
+    for _ in range(3):
+        neuron_type.step(0.001, currents.copy(), **state)
+    return bool(np.all(np.isfinite(state["output"])))
 
 
 def neuron_type_label(neuron_type):

@@ -9,6 +9,7 @@ options are declared in :mod:`nengo_tuning.workbench.study_table`; the parser,
 """
 
 import argparse
+import contextvars
 import inspect
 import math
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "NEURON_MODULES",
     "FolderPath",
     "FunctionExpression",
+    "ModuleName",
     "NeuronTypeName",
     "Number",
     "Option",
@@ -29,6 +32,12 @@ __all__ = [
 
 class UsageError(Exception):
     """A bad command-line argument: reported in one line, exit status 2."""
+
+
+#: The modules the user named with ``--neuron-module``: besides the packages that
+#: define neuron types, the only ones a ``--neuron-type`` name may import (set by
+#: the command while it parses the arguments).
+NEURON_MODULES = contextvars.ContextVar("neuron_modules", default=())
 
 
 def default_of(function, parameter):
@@ -95,17 +104,22 @@ class NeuronTypeName:
 
     def describe(self):
         return (
-            "a neuron type with a rate curve, e.g. nengo.LIF, "
-            "'nengo.LIF(tau_ref=0.001)', nengo_tuning.ExactLIF"
+            "a neuron type with a rate curve, from nengo, nengo_tuning, nengo_dl, "
+            "nengo_extras, nengo_loihi, nengo_ocl or a --neuron-module (nothing "
+            "else is imported), e.g. nengo.LIF, 'nengo.LIF(tau_ref=0.001)', "
+            "nengo_tuning.ExactLIF"
         )
 
     def parse(self, text):
         import nengo
 
-        from nengo_tuning.workbench.neuron_specs import resolve_neuron_type
+        from nengo_tuning.workbench.neuron_specs import (
+            check_runnable,
+            resolve_neuron_type,
+        )
 
         try:
-            neuron_type = resolve_neuron_type(text)
+            neuron_type = resolve_neuron_type(text, modules=NEURON_MODULES.get())
         except ValueError as error:  # nengo's ValidationError is a ValueError too
             raise UsageError(str(error)) from None
         if isinstance(neuron_type, nengo.Direct):
@@ -113,7 +127,24 @@ class NeuronTypeName:
                 f"{text!r} has no neurons and no rate curve; name a neuron model "
                 "such as nengo.LIF"
             )
+        try:
+            check_runnable(neuron_type)
+        except ValueError as error:
+            raise UsageError(f"{text!r}: {error}") from None
         return neuron_type
+
+
+@dataclass(frozen=True)
+class ModuleName:
+    """A dotted module name (imported only if a neuron type names it)."""
+
+    def describe(self):
+        return "a module name, e.g. mypackage.neurons"
+
+    def parse(self, text):
+        if not all(part.isidentifier() for part in str(text).split(".")):
+            raise UsageError(f"{text!r} is not a module name")
+        return str(text)
 
 
 @dataclass(frozen=True)

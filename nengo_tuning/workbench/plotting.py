@@ -171,10 +171,30 @@ def plot_rate_vs_spike(comparisons, fig=None):
         ax.set_xlabel("input current J")
         ax.set_ylabel("firing rate [Hz]")
         ax.set_title(neuron_type_label(comparison.neuron_type))
-        ax.legend(loc="upper left", fontsize="small")
+    # every panel has the same dts: one legend, below the panels, where it hides
+    # no data (inside, it would cover the knee of the curve or nengo.LIF's steps)
+    handles, labels = axes[0].get_legend_handles_labels()
     fig.suptitle("Measured spike rate against the rate curve")
     fig.tight_layout()
+    _legend_below(fig, handles, labels)
     return fig
+
+
+def _legend_below(fig, handles, labels):
+    """One legend for the figure, in a strip below its axes."""
+    columns = min(len(labels), 4)
+    rows = -(-len(labels) // columns)
+    strip = min(0.02 + 0.06 * rows, 0.4)  # fraction of the height, for the legend
+    fig.set_figheight(fig.get_figheight() / (1 - strip))
+    fig.tight_layout(rect=(0, strip, 1, 1))
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=columns,
+        fontsize="small",
+        frameon=False,
+    )
 
 
 def plot_spiking_decoding_error(results, fig=None):
@@ -201,6 +221,7 @@ def plot_spiking_decoding_error(results, fig=None):
         trace_ax.plot(trace["t"], trace["spiking"][:, 0], label=f"{label}, spikes")
     trace = results[0].traces[-1]
     trace_ax.plot(trace["t"], trace["rate"][:, 0], "k--", label="rate model")
+    _label_ticks(error_ax, results[0].dts * 1000)
     error_ax.set_xlabel("dt [ms]")
     error_ax.set_ylabel("RMSE, spiking vs rate model")
     error_ax.set_title(f"Decoded {results[0].function_name}, error added by spiking")
@@ -211,6 +232,16 @@ def plot_spiking_decoding_error(results, fig=None):
     trace_ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def _label_ticks(ax, values):
+    """Ticks at exactly ``values`` on a log x axis, labelled with them."""
+    from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
+
+    values = np.unique(values)
+    ax.xaxis.set_major_locator(FixedLocator(values))
+    ax.xaxis.set_major_formatter(FixedFormatter([f"{value:g}" for value in values]))
+    ax.xaxis.set_minor_locator(NullLocator())
 
 
 def plot_smooth_vs_sharp(result, fig=None):

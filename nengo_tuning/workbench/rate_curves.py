@@ -77,8 +77,30 @@ class SmoothVsSharp:
 
     @property
     def max_rate_gap(self):
-        """Largest ``|SoftLIF - LIF|`` over ``currents`` for each sigma, in Hz."""
-        return np.abs(self.softlif_rates - self.lif_rates).max(axis=1)
+        """Largest ``|SoftLIF - LIF|`` over the span of ``currents``, exactly, in Hz.
+
+        Not a grid maximum: the largest gap is where the span comes closest to
+        the threshold ``J = 1`` (at ``J = 1`` itself when the span holds it, where
+        LIF is 0 and the gap is `rate_at_threshold`). Why: both curves are
+        ``F(p) = 1 / (tau_ref + tau_rc log(1 + 1/p))`` of a drive ``p``, LIF's
+        ``max(J - 1, 0)`` and SoftLIF's ``s(J) = sigma log(1 + exp((J - 1)/sigma))``,
+        with ``s(J) >= max(J - 1, 0)`` and ``F`` increasing, so SoftLIF >= LIF.
+        Below threshold LIF is 0 and SoftLIF grows with ``J``. Above it the gap
+        ``F(p + d(p)) - F(p)``, with ``d = s - (J - 1)`` falling (``0 > d' > -1``),
+        falls too, because ``F`` is concave: ``F''`` has the sign of
+        ``2 tau_rc - (2p + 1)(tau_ref + tau_rc log(1 + 1/p))``, negative since
+        ``log(1 + t) > 2t / (2 + t)`` for ``t = 1/p > 0``.
+        """
+        low, high = self.currents.min(), self.currents.max()
+        nearest = np.clip(1.0, low, high)
+        at = np.array([nearest])
+        lif_rate = lif.lif_rate(at, self.tau_rc, self.tau_ref)[0]
+        return np.array(
+            [
+                softlif.softlif_rate(at, s, self.tau_rc, self.tau_ref)[0] - lif_rate
+                for s in self.sigmas
+            ]
+        )
 
 
 def smooth_vs_sharp(

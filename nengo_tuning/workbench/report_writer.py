@@ -1,26 +1,23 @@
-"""The report: Markdown tables, and a folder written completely or not at all.
+"""The report: its sections, Markdown tables, and what it prints.
 
-`ReportFolder` writes into a temporary folder beside the target and moves it into
-place only when the report is complete, so an interrupted or failed run leaves
-the previous report as it was and nothing half-written. `Report` collects the
-sections (text, tables, figures), prints them as they come and writes
-``summary.md``.
+`Report` collects the sections (text, tables, figures), prints them as they come
+and writes ``summary.md`` into the folder it is given (the temporary folder of a
+`.ReportFolder`). Printing never stops the report: a closed pipe, a closed or
+full stdout, or a terminal that cannot show a character makes it print less,
+not fail. A file it cannot write (a full disk) is a `.UsageError` naming
+``--output``.
 """
 
 import os
-import secrets
-import shutil
 import sys
 from pathlib import Path
 
 from nengo_tuning.workbench.options import UsageError
 
-__all__ = ["REPORT_TITLE", "Report", "ReportFolder", "markdown_table"]
+__all__ = ["REPORT_TITLE", "Report", "markdown_table"]
 
-#: First line of ``summary.md``; a folder whose summary starts with it is a report.
+#: First line of ``summary.md``.
 REPORT_TITLE = "# nengo-tuning report"
-#: Files a report folder may hold (anything else means the folder is not a report).
-_REPORT_SUFFIXES = (".png", ".md")
 
 
 def markdown_table(headers, rows):
@@ -52,94 +49,6 @@ def markdown_table(headers, rows):
     return "\n".join(lines)
 
 
-def _is_report(folder):
-    """Whether ``folder`` holds only an earlier report (or nothing)."""
-    entries = list(folder.iterdir())
-    if not entries:
-        return True
-    summary = folder / "summary.md"
-    plain_files = all(
-        entry.is_file() and not entry.is_symlink() and entry.suffix in _REPORT_SUFFIXES
-        for entry in entries
-    )
-    if not (plain_files and summary.is_file()):
-        return False
-    with open(summary, encoding="utf-8", errors="replace") as file:
-        return file.readline().rstrip("\n") == REPORT_TITLE
-
-
-class ReportFolder:
-    """The report's folder, replaced only when the new report is complete.
-
-    Use as a context manager: ``path`` is the temporary folder to write into;
-    `commit` moves it into place (replacing an earlier report); leaving the block
-    without committing (an error, Ctrl-C) removes it.
-
-    Parameters
-    ----------
-    target : str or Path
-        The report folder. It may be new, empty or an earlier report; anything
-        else there is refused with a `.UsageError` naming ``--output``.
-    """
-
-    def __init__(self, target):
-        # lexically normalised ("a/../b" is "b"), symbolic links left as they are
-        self.target = Path(os.path.abspath(target))
-        self.path = None
-
-    def _refuse(self, problem):
-        raise UsageError(f"argument --output: {problem}")
-
-    def _check_target(self):
-        for parent in self.target.parents:
-            if parent.exists() and not parent.is_dir():
-                self._refuse(f"{self.target} is below {parent}, which is not a folder")
-        if self.target.exists() or self.target.is_symlink():
-            if not self.target.is_dir() or self.target.is_symlink():
-                self._refuse(f"{self.target} exists and is not a folder")
-            if not _is_report(self.target):
-                self._refuse(
-                    f"{self.target} holds files that are not a nengo-tuning report; "
-                    "name a new or empty folder, or an earlier report (replaced)"
-                )
-
-    def __enter__(self):
-        self._check_target()
-        parent = self.target.parent
-        name = f".{self.target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-            (parent / name).mkdir()
-        except OSError as error:
-            reason = error.strerror or str(error)
-            self._refuse(f"cannot write in {parent}: {reason}")
-        self.path = parent / name
-        return self
-
-    def commit(self):
-        """Move the complete report into place, replacing an earlier one."""
-        previous = None
-        try:
-            if self.target.exists():
-                previous = self.path.with_name(self.path.name + "-previous")
-                os.rename(self.target, previous)
-            os.rename(self.path, self.target)
-        except OSError as error:
-            if previous is not None and not self.target.exists():
-                os.rename(previous, self.target)  # put the earlier report back
-            self._refuse(f"cannot replace {self.target}: {error.strerror or error}")
-        self.path = None
-        if previous is not None:
-            shutil.rmtree(previous)
-        return self.target
-
-    def __exit__(self, *exc_info):
-        if self.path is not None:
-            shutil.rmtree(self.path, ignore_errors=True)
-            self.path = None
-        return False
-
-
 class Report:
     """Collects sections (text, tables, figures) and writes ``summary.md``.
 
@@ -149,11 +58,15 @@ class Report:
         Where the figures and ``summary.md`` are written.
     quiet : bool
         Do not print the sections.
+    output : str or Path, optional
+        The report folder as the user named it, for messages (``folder`` when
+        None).
     """
 
-    def __init__(self, folder, quiet=False):
+    def __init__(self, folder, quiet=False, output=None):
         self.folder = Path(folder)
         self.quiet = quiet
+        self.output = self.folder if output is None else output
         self.sections = []
         self.figures = []
 
@@ -166,26 +79,62 @@ class Report:
         self.sections.append(f"**{title}**\n\n{table}\n")
         self.echo(f"\n{title}\n{table}")
 
+    def _cannot_write(self, name, error):
+        reason = error.strerror or str(error)
+        return UsageError(
+            f"argument --output: cannot write {name} in {self.output}: {reason} "
+            "(nothing was changed there)"
+        )
+
     def figure(self, fig, name, caption):
         import matplotlib.pyplot as plt
 
-        fig.savefig(self.folder / name, dpi=100)
-        plt.close(fig)
+        try:
+            fig.savefig(self.folder / name, dpi=100)
+        except OSError as error:  # e.g. the disk is full (from matplotlib or PIL)
+            raise self._cannot_write(name, error) from None
+        finally:
+            plt.close(fig)
         self.figures.append(name)
         self.sections.append(f"![{caption}]({name})\n\n*{name}*: {caption}\n")
 
     def write(self, header):
         path = self.folder / "summary.md"
-        path.write_text(header + "\n" + "\n".join(self.sections), encoding="utf-8")
+        text = header + "\n" + "\n".join(self.sections)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise self._cannot_write(path.name, error) from None
         return path
 
     def echo(self, text):
-        """Print ``text`` unless quiet (a closed pipe makes the report quiet)."""
-        if self.quiet:
+        """Print ``text`` unless quiet; a stdout that fails makes the report quiet."""
+        if self.quiet or sys.stdout is None:
             return
         try:
-            print(text, flush=True)
-        except BrokenPipeError:
-            # the reader went away (e.g. `| head`): finish the report silently
+            try:
+                print(text, flush=True)
+            except UnicodeEncodeError:
+                encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+                text = text.encode(encoding, "backslashreplace").decode(encoding)
+                print(text, flush=True)
+        except (BrokenPipeError, OSError, ValueError):
+            # the reader went away (`| head`), stdout is full (/dev/full) or
+            # closed: finish the report without printing
             self.quiet = True
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the process)
+            silence_stdout()
+
+
+def silence_stdout():
+    """Send what is still buffered for stdout, and all later output, nowhere.
+
+    Python flushes stdout at exit; a pipe that was closed or a full device would
+    make that flush fail (and the exit status 120). Pointing file descriptor 1 at
+    ``os.devnull`` lets it succeed.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the process)

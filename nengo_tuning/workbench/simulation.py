@@ -1,7 +1,12 @@
 """Small Nengo helpers shared by the workbench's studies.
 
-A quiet simulator without the decoder cache, the default test points, the RMSE,
-the one-step delay of Nengo's probe filters, and optional progress bars.
+A quiet simulator without the decoder cache, the default test points, the
+points decoders are solved on, the sine input and its values at every step, the
+RMSE, the one-step delay of Nengo's probe filters, and optional progress bars.
+
+The studies and the command's checks take their points from the same functions
+here, so a function to decode is checked, before a study runs, at exactly the
+points the study will evaluate it at.
 """
 
 import nengo
@@ -14,6 +19,35 @@ def default_test_points(dimensions, n_points, radius, rng):
         return np.linspace(-radius, radius, n_points)[:, None]
     ball = nengo.dists.UniformHypersphere(surface=False)
     return radius * ball.sample(n_points, dimensions, rng=rng)
+
+
+def decoder_eval_points(n_neurons, dimensions, seed):
+    """The points an ensemble's decoders are solved on, given to Nengo explicitly.
+
+    Nengo's own default, drawn from the seed: as many points as
+    `nengo.utils.builder.default_n_eval_points` gives, uniform in the unit ball
+    (Nengo scales them by the ensemble's radius).
+    """
+    from nengo.utils.builder import default_n_eval_points
+
+    n_points = default_n_eval_points(n_neurons, dimensions)
+    ball = nengo.dists.UniformHypersphere(surface=False)
+    return ball.sample(n_points, dimensions, rng=np.random.RandomState(seed))
+
+
+def sine(frequency):
+    """The input ``x(t) = sin(2 pi f t)``, as a `nengo.Node` output function."""
+
+    def output(t):
+        return np.sin(2 * np.pi * frequency * t)
+
+    return output
+
+
+def sine_values(frequency, dt, sim_time):
+    """``x(t)`` at every step of a run of ``sim_time`` (what a probe records)."""
+    n_steps = int(np.round(sim_time / dt))  # as nengo.Simulator.run
+    return sine(frequency)(np.arange(1, n_steps + 1) * dt)[:, None]
 
 
 def rms_error(estimate, target):

@@ -22,10 +22,12 @@ from nengo_tuning.workbench.expressions import (
 )
 from nengo_tuning.workbench.neuron_specs import resolve_neuron_type
 from nengo_tuning.workbench.simulation import (
+    decoder_eval_points,
     delay_one_step,
     progress_bar,
     quiet_simulator,
     rms_error,
+    sine,
 )
 
 __all__ = [
@@ -278,54 +280,72 @@ def spiking_decoding_error(
     dts = np.asarray(dts, dtype=float)
     if np.any(dts <= 0):
         raise ValueError("every dt must be positive")
+    if "eval_points" not in ensemble_kwargs and "n_eval_points" not in ensemble_kwargs:
+        # known beforehand, as in decode_function
+        ensemble_kwargs["eval_points"] = decoder_eval_points(n_neurons, 1, seed)
     lowpass = nengo.Lowpass(synapse)
-    size_out = np.atleast_1d(function(np.zeros(1))).size
-    rmse_vs_rate = np.zeros(dts.size)
-    rmse_vs_target = np.zeros(dts.size)
     traces = []
     for i in progress_bar(range(dts.size), progress, "spiking decoding"):
-        dt = float(dts[i])
-        with nengo.Network(seed=seed) as network:
-            stimulus = nengo.Node(lambda t: np.sin(2 * np.pi * input_frequency * t))
-            ensemble = nengo.Ensemble(
-                n_neurons, 1, neuron_type=neuron_type, **ensemble_kwargs
-            )
-            nengo.Connection(stimulus, ensemble, synapse=None)
-            output = nengo.Node(size_in=size_out)
-            connection = nengo.Connection(
-                ensemble, output, function=function, synapse=None
-            )
-            input_probe = nengo.Probe(stimulus, synapse=None)
-            output_probe = nengo.Probe(output, synapse=lowpass)
-        with quiet_simulator(network, dt=dt) as sim:
-            sim.run(sim_time)
-            decoders = np.asarray(sim.data[connection].weights).T
-            x = sim.data[input_probe]
-            rate_activities = get_activities(sim.data[ensemble], ensemble, x)
-        spiking = sim.data[output_probe]
-        # The same filter, run offline, on what the rate model would output;
-        # Nengo's probe filter sees its input one step late, so delay by one step
-        # (with a rate neuron type the two traces are then identical).
-        rate = delay_one_step(lowpass.filt(rate_activities @ decoders, dt=dt, y0=0))
-        target = delay_one_step(lowpass.filt(apply_function(function, x), dt=dt, y0=0))
-        rmse_vs_rate[i] = rms_error(spiking, rate)
-        rmse_vs_target[i] = rms_error(spiking, target)
-        traces.append(
-            {
-                "t": sim.trange(),
-                "x": x,
-                "spiking": spiking,
-                "rate": rate,
-                "target": target,
-            }
+        network = _sine_decoding_network(
+            function,
+            n_neurons,
+            neuron_type,
+            input_frequency,
+            lowpass,
+            seed,
+            ensemble_kwargs,
         )
+        traces.append(_run_decoding(network, float(dts[i]), sim_time, lowpass))
     return SpikingDecodingError(
         neuron_type=neuron_type,
         function_name=function_name(function),
         dts=dts,
-        rmse_vs_rate=rmse_vs_rate,
-        rmse_vs_target=rmse_vs_target,
+        rmse_vs_rate=np.array([rms_error(t["spiking"], t["rate"]) for t in traces]),
+        rmse_vs_target=np.array([rms_error(t["spiking"], t["target"]) for t in traces]),
         traces=traces,
         synapse=float(synapse),
         input_frequency=float(input_frequency),
     )
+
+
+def _sine_decoding_network(
+    function, n_neurons, neuron_type, frequency, lowpass, seed, ensemble_kwargs
+):
+    """An ensemble fed ``sin(2 pi f t)``, decoding ``function``, with its probes."""
+    size_out = np.atleast_1d(function(np.zeros(1))).size
+    with nengo.Network(seed=seed) as network:
+        stimulus = nengo.Node(sine(frequency))
+        network.ensemble = nengo.Ensemble(
+            n_neurons, 1, neuron_type=neuron_type, **ensemble_kwargs
+        )
+        nengo.Connection(stimulus, network.ensemble, synapse=None)
+        output = nengo.Node(size_in=size_out)
+        network.connection = nengo.Connection(
+            network.ensemble, output, function=function, synapse=None
+        )
+        network.input_probe = nengo.Probe(stimulus, synapse=None)
+        network.output_probe = nengo.Probe(output, synapse=lowpass)
+    return network
+
+
+def _run_decoding(network, dt, sim_time, lowpass):
+    """Run the network at ``dt``; its traces, and the rate model's beside them."""
+    ensemble = network.ensemble
+    with quiet_simulator(network, dt=dt) as sim:
+        sim.run(sim_time)
+        decoders = np.asarray(sim.data[network.connection].weights).T
+        x = sim.data[network.input_probe]
+        rate_activities = get_activities(sim.data[ensemble], ensemble, x)
+    function = network.connection.function
+    # The same filter, run offline, on what the rate model would output;
+    # Nengo's probe filter sees its input one step late, so delay by one step
+    # (with a rate neuron type the two traces are then identical).
+    rate = delay_one_step(lowpass.filt(rate_activities @ decoders, dt=dt, y0=0))
+    target = delay_one_step(lowpass.filt(apply_function(function, x), dt=dt, y0=0))
+    return {
+        "t": sim.trange(),
+        "x": x,
+        "spiking": sim.data[network.output_probe],
+        "rate": rate,
+        "target": target,
+    }

@@ -26,6 +26,7 @@ from nengo_tuning.workbench.expressions import (
 )
 from nengo_tuning.workbench.neuron_specs import resolve_neuron_type
 from nengo_tuning.workbench.simulation import (
+    decoder_eval_points,
     default_test_points,
     progress_bar,
     quiet_simulator,
@@ -299,6 +300,12 @@ def decode_function(
     connection_kwargs = {} if solver is None else {"solver": solver}
     if n_eval_points is not None:
         ensemble_kwargs["n_eval_points"] = n_eval_points
+    elif "eval_points" not in ensemble_kwargs:
+        # Nengo's default points, drawn here so that they are known beforehand
+        # (the command checks the function at them before it runs)
+        ensemble_kwargs["eval_points"] = decoder_eval_points(
+            n_neurons, dimensions, seed
+        )
     size_out = np.atleast_1d(function(np.zeros(dimensions))).size
     with nengo.Network(seed=seed) as network:
         ensemble = nengo.Ensemble(
