@@ -49,10 +49,12 @@ import sys
 # Import order: :func:`install_nengo_dl_import_hook` (run by
 # ``import nengo_tuning``, importing nothing itself) makes the first
 # ``import nengo_dl`` call :func:`prepare_nengo_dl` before nengo-dl's code runs,
-# and register nengo_tuning's NengoDL builders after it. On TF >= 2.13 a process
-# that imports ``nengo_dl`` before ``nengo_tuning`` fails in nengo-dl's own
-# import (``No module named 'keras.engine'``): import ``nengo_tuning`` first,
-# or call :func:`prepare_nengo_dl` first.
+# and register nengo_tuning's NengoDL builders after it. Where nengo-tuning is
+# installed, its start-up hook (``startup/_nengo_tuning_startup.py``) does the
+# same for a process that imports ``nengo_dl`` first. Without either (hook
+# turned off or not installed), on TF >= 2.13 nengo-dl's own import fails
+# (``No module named 'keras.engine'``): import ``nengo_tuning`` first, or call
+# :func:`prepare_nengo_dl` first (docs/compatibility.rst, "Import order").
 
 #: The stacks nengo-dl 3.6.0 is tested on, for error messages.
 TESTED_NENGO_DL_STACKS = (
