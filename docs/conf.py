@@ -16,7 +16,9 @@ later builds are fast; a notebook that raises fails the build.
 """
 
 import importlib.util
+import shutil
 import sys
+from pathlib import Path
 
 import nengo_tuning
 
@@ -101,12 +103,16 @@ nb_execution_show_tb = True
 nb_output_stderr = "remove"
 myst_enable_extensions = ["dollarmath", "amsmath"]
 
+# Quotes and ellipses become typographic, dashes stay as typed: "--n-neurons" in
+# prose must not turn into an en dash that a user would copy into a command.
+smartquotes_action = "qe"
+
 # A wide theme for API pages: code and notebook cells scroll instead of being cut.
 html_theme = "pydata_sphinx_theme"
 html_title = f"nengo_tuning {release}"
 html_theme_options = {
-    # the header: three sections, the rest under "More", and a search button
-    "header_links_before_dropdown": 3,
+    # the header: the pages a user needs first, the rest under "More"
+    "header_links_before_dropdown": 5,
     "navbar_align": "left",
     "navbar_persistent": [],
     "navbar_end": ["search-button", "theme-switcher"],
@@ -114,6 +120,8 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
+    # a notebook's page links to the notebook file (notebook_download, below)
+    "article_header_end": ["notebook-download"],
     "footer_start": ["copyright"],
     "footer_center": ["version"],
     "footer_end": ["sphinx-version"],
@@ -206,6 +214,22 @@ def resolve_reexport(app, env, node, contnode):
     return None
 
 
+def notebook_download(app, pagename, templatename, context, doctree):
+    """Copy a notebook next to its page, for the page's download link.
+
+    Sets ``notebook_download`` (the file's name) in the page's template context;
+    ``_templates/notebook-download.html`` shows the link.
+    """
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix != ".ipynb":
+        return
+    target = Path(app.outdir, pagename).with_suffix(".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    context["notebook_download"] = target.name
+
+
 def setup(app):
+    app.connect("html-page-context", notebook_download)
     app.connect("autodoc-process-bases", public_bases)
     app.connect("missing-reference", resolve_reexport)
