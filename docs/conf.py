@@ -20,6 +20,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from sphinx.util.inspect import signature as inspect_signature
+from sphinx.util.inspect import stringify_signature
+
 import nengo_tuning
 
 project = "nengo_tuning"
@@ -229,7 +232,24 @@ def notebook_download(app, pagename, templatename, context, doctree):
     context["notebook_download"] = target.name
 
 
+def constructor_signature(app, what, name, obj, options, signature, annotation):
+    """Show a class's own ``__init__`` parameters, not ``(*args, **kwargs)``.
+
+    Keras layers inherit ``Layer.__new__(cls, *args, **kwargs)``, which autodoc
+    prefers to the class's ``__init__`` (`SoftLIFActivation` would show no
+    parameters at all).
+    """
+    if what != "class" or signature != "(*args, **kwargs)":
+        return None
+    init = obj.__dict__.get("__init__")
+    if init is None:
+        return None
+    parameters = inspect_signature(init, bound_method=True)
+    return stringify_signature(parameters, show_annotation=False), annotation
+
+
 def setup(app):
+    app.connect("autodoc-process-signature", constructor_signature)
     app.connect("html-page-context", notebook_download)
     app.connect("autodoc-process-bases", public_bases)
     app.connect("missing-reference", resolve_reexport)

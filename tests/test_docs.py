@@ -103,3 +103,53 @@ def test_notebooks_rendered_with_each_figure_once(html):
         # no log noise (TensorFlow's, warnings naming this machine's paths)
         assert 'class="output stderr"' not in page, text
         assert "site-packages" not in page, text
+
+
+def test_navigation_in_the_order_a_user_needs(html):
+    index = _pages(html)["index.html"]
+    toctree = index[index.index('class="toctree-wrapper') :]
+    links = re.findall(r'class="reference internal" href="([\w-]+)\.html"', toctree)
+    order = [
+        "getting-started",
+        "examples",
+        "api",
+        "cli",
+        "neuron-math",
+        "guarantees",
+        "benchmarks",
+        "compatibility",
+        "changes",
+        "licence",
+    ]
+    assert [page for page in links if page in order] == order
+    # the header shows the first pages by name, not under "More"
+    header = index[index.index("navbar-header-items") :]
+    header = header[: header.index("</ul>")]
+    assert 'href="getting-started.html"' in header
+    assert 'href="api.html"' in header
+
+
+def test_getting_started_page(html):
+    page = _pages(html)["getting-started.html"]
+    for text in ("pip install", "nengo.Simulator", "ExactLIF", "nengo_dl.Simulator"):
+        assert text in page, text
+    assert "nengo-tuning" in page
+    # the change log and the licence are pages of the site
+    pages = _pages(html)
+    assert "MIT License" in pages["licence.html"]
+    assert "0.2.0" in pages["changes.html"]
+
+
+def test_notebooks_can_be_downloaded(html):
+    for text, page in _pages(html).items():
+        if text.startswith("examples/") and text != "examples.html":
+            name = Path(text).with_suffix(".ipynb").name
+            assert f'href="{name}"' in page, text
+            assert (html / "examples" / name).is_file(), name
+
+
+def test_options_keep_their_double_hyphens(html):
+    # "--n-neurons" in prose must not become "–n-neurons" (an en dash)
+    for text, page in _pages(html).items():
+        assert not re.search("\u2013[a-z]", page), text
+    assert "--n-neurons" in _pages(html)["cli.html"]
