@@ -100,6 +100,9 @@ def test_notebooks_rendered_with_each_figure_once(html):
         # a returned Figure/Axes shows up as a second image or as its repr
         assert len(images) == len(set(images)), text
         assert not re.search(r"&lt;(Figure|Axes|matplotlib)", page), text
+        # each figure says what it shows (myst-nb's default alt text is its path)
+        for alt in re.findall(r'<img[^>]*alt="([^"]*)"', page):
+            assert len(alt) > 20 and ".png" not in alt, (text, alt)
         # no log noise (TensorFlow's, warnings naming this machine's paths)
         assert 'class="output stderr"' not in page, text
         assert "site-packages" not in page, text
