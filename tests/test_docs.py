@@ -53,8 +53,10 @@ def test_pages_exist(html):
     assert {"index.html", "api.html", "neuron-math.html", "contributing.html"} <= set(
         pages
     )
-    for name in ("ExactLIF", "SoftLIFRate", "exact_lif_step", "tuning_curves"):
+    for name in ("ExactLIF", "SoftLIFRate", "softlif_rate", "tuning_curves"):
         assert name in pages["api.html"], name
+    for name in ("exact_lif_step", "FiniteNumberParam", "prepare_nengo_dl"):
+        assert name in pages["api-internals.html"], name
 
 
 def test_cross_references_are_links(html):
@@ -156,3 +158,44 @@ def test_options_keep_their_double_hyphens(html):
     for text, page in _pages(html).items():
         assert not re.search("\u2013[a-z]", page), text
     assert "--n-neurons" in _pages(html)["cli.html"]
+
+
+def _documented(page):
+    """The ids of the objects a page documents, in order."""
+    return re.findall(r'<dt class="sig sig-object py" id="([\w.]+)"', page)
+
+
+def test_api_page_is_the_public_api_by_area(html):
+    pages = _pages(html)
+    api = _documented(pages["api.html"])
+    # the neuron types first, and no internals among them
+    assert api[:3] == [
+        "nengo_tuning.neurons.ExactLIF",
+        "nengo_tuning.neurons.SoftLIF",
+        "nengo_tuning.neurons.SoftLIFRate",
+    ]
+    for internal in ("FiniteNumberParam", "compat.", "options.", "report_writer"):
+        assert not [name for name in api if internal in name], internal
+    # each object is documented once, on one of the two pages
+    internals = _documented(pages["api-internals.html"])
+    assert not set(api) & set(internals)
+    # a Keras layer shows its own parameters, not (*args, **kwargs)
+    layer = pages["api.html"].split(
+        'id="nengo_tuning.keras.activation.SoftLIFActivation"'
+    )
+    signature = layer[1][: layer[1].index("</dt>")]
+    assert "sigma" in signature and "args" not in signature
+
+
+def test_no_value_dumps(html):
+    for text in ("api.html", "api-internals.html"):
+        page = _pages(html)[text]
+        assert " object at 0x" not in page, text
+        values = re.findall(
+            r'<span class="p">=</span><span class="w"> </span>(.*?)</em>',
+            page,
+            flags=re.DOTALL,
+        )
+        for value in values:
+            shown = re.sub(r"<[^>]+>", "", value)
+            assert len(shown) < 80, (text, shown[:200])
