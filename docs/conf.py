@@ -98,7 +98,8 @@ numpydoc_xref_param_type = False
 
 # myst-nb: run the notebooks once, then reuse the cached outputs
 nb_execution_mode = "cache"
-nb_execution_timeout = 300  # per cell; notebook 04 needs ~60 s on a loaded 2-core machine
+# per cell: notebook 04's comparison cell took over 120 s on a loaded 2-core machine
+nb_execution_timeout = 300
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 # stderr is log noise here (TensorFlow's C++ logs, version warnings with the paths of
