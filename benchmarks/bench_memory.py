@@ -20,7 +20,7 @@ from bench_step import make_currents
 from common import compiled_kernel_status
 
 import nengo_tuning
-from nengo_tuning import lif_math
+from nengo_tuning.kernels import lif as lif_kernel
 
 
 def traced_run(neuron_type, n_neurons, steps, dt):
@@ -52,7 +52,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.numpy_kernel:
-        lif_math.use_compiled_kernel(False)
+        lif_kernel.use_compiled_kernel(False)
     types = {"nengo.LIF": nengo.LIF(), "ExactLIF": nengo_tuning.ExactLIF()}
     for n_neurons in (10, 1000):
         # untraced: the first step of a process compiles the optional kernel

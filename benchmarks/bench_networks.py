@@ -32,7 +32,7 @@ from common import (
 )
 
 import nengo_tuning
-from nengo_tuning import compiled_kernel
+from nengo_tuning.kernels import lif_compiled as compiled_kernel
 
 
 def chain(neuron_type, n_neurons=300):

@@ -27,7 +27,8 @@ from common import (
 )
 
 import nengo_tuning
-from nengo_tuning import compiled_kernel, lif_math
+from nengo_tuning.kernels import lif_compiled as compiled_kernel
+from nengo_tuning.math import lif
 
 SIZES = [50, 300, 1000, 10_000, 100_000]
 DTS = [0.001, 0.002, 0.005, 0.01]
@@ -36,7 +37,7 @@ DTS = [0.001, 0.002, 0.005, 0.01]
 def make_currents(n_neurons, rng, max_rate=400.0):
     """Currents giving rates uniform in 0-``max_rate`` Hz (0 Hz: J = 0.5)."""
     rates = rng.uniform(0, max_rate, size=n_neurons)
-    return np.where(rates > 1, lif_math.lif_current_for_rate(np.maximum(rates, 1)), 0.5)
+    return np.where(rates > 1, lif.lif_current_for_rate(np.maximum(rates, 1)), 0.5)
 
 
 def step_cases(types, n_neurons, dt, steps, seed=0):

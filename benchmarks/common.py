@@ -42,7 +42,7 @@ def markdown_table(header, rows):
 
 def compiled_kernel_status():
     """Which kernel ExactLIF's step uses here, in words (for the printed header)."""
-    from nengo_tuning import compiled_kernel
+    from nengo_tuning.kernels import lif_compiled as compiled_kernel
 
     if compiled_kernel.AVAILABLE:
         return f"compiled kernel available (numba {compiled_kernel.numba.__version__})"
@@ -51,14 +51,14 @@ def compiled_kernel_status():
 
 def with_numpy_kernel(block):
     """``block`` run with the compiled kernel switched off (the numpy kernel)."""
-    from nengo_tuning import lif_math
+    from nengo_tuning.kernels import lif as lif_kernel
 
     def numpy_block():
-        previous = lif_math.use_compiled_kernel(False)
+        previous = lif_kernel.use_compiled_kernel(False)
         try:
             block()
         finally:
-            lif_math.use_compiled_kernel(previous)
+            lif_kernel.use_compiled_kernel(previous)
 
     return numpy_block
 

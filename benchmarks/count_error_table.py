@@ -16,7 +16,7 @@ import nengo
 import numpy as np
 
 import nengo_tuning
-from nengo_tuning import lif_math
+from nengo_tuning.math import lif
 
 TAU_RC = 0.02
 DTS = [0.0001, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02]
@@ -70,7 +70,7 @@ def main(argv=None):
                 if band not in rates:
                     cells.append("n/a")
                     continue
-                J = lif_math.lif_current_for_rate(rates[band], TAU_RC, tau_ref)
+                J = lif.lif_current_for_rate(rates[band], TAU_RC, tau_ref)
                 expected = np.array(
                     [continuous_count(j, n_steps * dt, tau_ref) for j in J]
                 )

@@ -189,7 +189,7 @@ def resolve_reexport(app, env, node, contnode):
     """Link a name that a module re-exports to where its object is documented.
 
     ``nengo_tuning.ExactLIF`` is documented as ``nengo_tuning.neurons.ExactLIF``,
-    and a constant imported from ``lif_math`` where it is documented; a reference
+    and a constant imported from ``nengo_tuning.math`` as documented there; a reference
     to the other name keeps its text and links to the documented one.
     """
     if node.get("refdomain") != "py":

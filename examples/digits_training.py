@@ -32,7 +32,7 @@ import tensorflow as tf
 from sklearn.datasets import load_digits
 
 from nengo_tuning import SoftLIF, SoftLIFRate
-from nengo_tuning.dl_callbacks import CheckFiniteParameters
+from nengo_tuning.dl.callbacks import CheckFiniteParameters
 
 warnings.filterwarnings("ignore", message="No GPU support detected")
 

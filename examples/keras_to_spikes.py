@@ -2,7 +2,7 @@
 
 A small Keras MLP (64 pixels -> 64 hidden units -> 10 logits) is trained in plain
 ``tf.keras`` with the `SoftLIFActivation` hidden layer, converted with
-`nengo_tuning.converter.Converter`, checked as rates, and run as spikes at
+`nengo_tuning.keras.converter.Converter`, checked as rates, and run as spikes at
 dt = 1 ms and 5 ms for a few presentation times and firing-rate scales, next to:
 
 * NengoDL's standard route: the same MLP trained with ``relu``, converted with
@@ -10,7 +10,7 @@ dt = 1 ms and 5 ms for a few presentation times and firing-rate scales, next to:
   ``scale_firing_rates``;
 * the SoftLIF-trained network converted to `nengo.LIF` neurons (exact rate
   scaling too), which keep at most one spike per step;
-* the ReLU-trained MLP on exact LIF neurons (`nengo_tuning.converter.relu_lif`:
+* the ReLU-trained MLP on exact LIF neurons (`nengo_tuning.keras.converter.relu_lif`:
   ``tau_ref = 0``, a ReLU within ``1 / scale`` under NengoDL's input scaling).
 
 For each it reports the accuracy on held-out digits (output averaged over the
@@ -34,8 +34,8 @@ import numpy as np
 import tensorflow as tf
 from sklearn.datasets import load_digits
 
-from nengo_tuning.converter import Converter, relu_lif
-from nengo_tuning.keras_activation import SoftLIFActivation
+from nengo_tuning.keras.activation import SoftLIFActivation
+from nengo_tuning.keras.converter import Converter, relu_lif
 
 warnings.filterwarnings("ignore", message="No GPU support detected")
 warnings.filterwarnings("ignore", message="Converting sequential model")

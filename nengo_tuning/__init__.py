@@ -1,15 +1,14 @@
 """nengo_tuning: exact LIF and SoftLIF neuron types for Nengo and NengoDL.
 
 Importing this package does not import TensorFlow or NengoDL; the NengoDL
-builders are registered lazily (see :mod:`nengo_tuning.dl_registry`).
+builders are registered lazily (see :mod:`nengo_tuning.dl.registry`).
 """
 
 from nengo_tuning import compat
-from nengo_tuning.dl_registry import install_dl_builders
-from nengo_tuning.lif_math import (
+from nengo_tuning.dl.registry import install_dl_builders
+from nengo_tuning.math.lif import lif_rate, lif_rate_derivative
+from nengo_tuning.math.softlif import (
     DEFAULT_SIGMA,
-    lif_rate,
-    lif_rate_derivative,
     softlif_rate,
     softlif_rate_derivative,
 )

@@ -2,6 +2,6 @@
 
 import sys
 
-from nengo_tuning.cli import main
+from nengo_tuning.workbench.command import main
 
 sys.exit(main())

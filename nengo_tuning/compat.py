@@ -303,9 +303,9 @@ def select_keras2():
     TensorFlow >= 2.16 routes ``tf.keras`` to Keras 3 unless the environment
     variable ``TF_USE_LEGACY_KERAS=1`` selects Keras 2 from the ``tf-keras``
     package; TensorFlow reads it at the first use of ``tf.keras``. NengoDL (and
-    so the converter) works only with Keras 2, so `.keras_activation` calls this
-    before it defines its layer: if ``tf-keras`` is installed and the variable
-    is not set, it is set to 1. An explicit setting is left alone, and nothing
+    so the converter) works only with Keras 2, so `nengo_tuning.keras.activation`
+    calls this before it defines its layer: if ``tf-keras`` is installed and the
+    variable is not set, it is set to 1. An explicit setting is left alone, and nothing
     changes on TensorFlow <= 2.15 (no ``tf-keras`` needed; the variable is
     ignored there). Imports neither TensorFlow nor Keras.
     """

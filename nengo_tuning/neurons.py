@@ -1,9 +1,9 @@
 """Neuron types: the front ends that Nengo models use.
 
 Each type declares its parameters and state; the formulas and the step kernel
-live in :mod:`nengo_tuning.lif_math`, shared with the NengoDL builders and the
+live in :mod:`nengo_tuning.math`, shared with the NengoDL builders and the
 analysis tools. Each type also names its NengoDL builder (by name, in
-:mod:`nengo_tuning.neuron_builders`) through :mod:`nengo_tuning.dl_registry`,
+:mod:`nengo_tuning.dl.builders`) through :mod:`nengo_tuning.dl.registry`,
 which installs the builders lazily; this module never imports TensorFlow or
 NengoDL.
 
@@ -24,9 +24,10 @@ from nengo.neurons import LIF, NeuronType
 from nengo.params import EnumParam, NumberParam
 from nengo.utils.numpy import is_array, is_integer, is_number
 
-from nengo_tuning import lif_math
-from nengo_tuning.dl_registry import install_dl_builders_if_loaded, nengo_dl_builder
-from nengo_tuning.lif_math import DEFAULT_SIGMA  # re-exported: the types' default
+from nengo_tuning.dl.registry import install_dl_builders_if_loaded, nengo_dl_builder
+from nengo_tuning.kernels import lif as lif_kernel
+from nengo_tuning.math import lif, softlif
+from nengo_tuning.math.softlif import DEFAULT_SIGMA  # re-exported: the types' default
 
 
 class FiniteNumberParam(NumberParam):
@@ -179,9 +180,7 @@ class SoftLIFRate(NeuronType):
 
     def _rate_of_current(self, J, amplitude=None):
         amplitude = self.amplitude if amplitude is None else amplitude
-        return lif_math.softlif_rate(
-            J, self.sigma, self.tau_rc, self.tau_ref, amplitude
-        )
+        return softlif.softlif_rate(J, self.sigma, self.tau_rc, self.tau_ref, amplitude)
 
     def rates(self, x, gain, bias):
         """Firing rates (Hz, times ``amplitude``) for input ``x``."""
@@ -189,7 +188,7 @@ class SoftLIFRate(NeuronType):
 
     def rate_derivative(self, x, gain, bias):
         """Derivative of the rate with respect to the input current ``J``."""
-        return lif_math.softlif_rate_derivative(
+        return softlif.softlif_rate_derivative(
             self.current(x, gain, bias),
             self.sigma,
             self.tau_rc,
@@ -200,10 +199,10 @@ class SoftLIFRate(NeuronType):
     def gain_bias(self, max_rates, intercepts):
         """Gain and bias: ``max_rates`` at ``x = 1``, ``J = 1`` at the intercepts."""
         max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
-        J_max = lif_math.softlif_current_for_rate(
+        J_max = softlif.softlif_current_for_rate(
             max_rates, self.sigma, self.tau_rc, self.tau_ref
         )
-        return lif_math.gain_bias_from_threshold_current(J_max, intercepts)
+        return lif.gain_bias_from_threshold_current(J_max, intercepts)
 
     def max_rates_intercepts(self, gain, bias):
         """Inverse of `.gain_bias`."""
@@ -247,7 +246,7 @@ class ExactLIF(LIF):
     `nengo.LIF`, so probes and initial states carry over.
 
     **Speed.** With numba installed (the ``fast`` extra, ``pip install
-    ".[fast]"``), the step runs compiled (:mod:`nengo_tuning.compiled_kernel`)
+    ".[fast]"``), the step runs compiled (:mod:`nengo_tuning.kernels.lif_compiled`)
     and takes 0.2 to 0.7 times `nengo.LIF`'s at every ensemble size and
     ``dt``; without it, a numpy kernel gives the same results, but is slower
     than `nengo.LIF`'s below about 1 000 neurons and at ``dt > tau_ref``. See
@@ -306,27 +305,27 @@ class ExactLIF(LIF):
 
     def rates(self, x, gain, bias):
         """Analytic LIF rates (Hz, times ``amplitude``): what the neuron emits."""
-        return lif_math.lif_rate(
+        return lif.lif_rate(
             self.current(x, gain, bias), self.tau_rc, self.tau_ref, self.amplitude
         )
 
     def rate_derivative(self, x, gain, bias):
         """Derivative of the LIF rate with respect to the input current ``J``."""
-        return lif_math.lif_rate_derivative(
+        return lif.lif_rate_derivative(
             self.current(x, gain, bias), self.tau_rc, self.tau_ref, self.amplitude
         )
 
     def gain_bias(self, max_rates, intercepts):
         """Analytic gain and bias for the given max rates and intercepts."""
         max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
-        J_max = lif_math.lif_current_for_rate(max_rates, self.tau_rc, self.tau_ref)
-        return lif_math.gain_bias_from_threshold_current(J_max, intercepts)
+        J_max = lif.lif_current_for_rate(max_rates, self.tau_rc, self.tau_ref)
+        return lif.gain_bias_from_threshold_current(J_max, intercepts)
 
     def max_rates_intercepts(self, gain, bias):
         """Inverse of `.gain_bias`."""
         gain, bias = _as_float_arrays(gain, bias)
         intercepts = (1 - bias) / gain
-        max_rates = lif_math.lif_rate(gain + bias, self.tau_rc, self.tau_ref)
+        max_rates = lif.lif_rate(gain + bias, self.tau_rc, self.tau_ref)
         return max_rates, intercepts
 
     def make_state(self, n_neurons, rng=np.random, dtype=None):
@@ -335,7 +334,7 @@ class ExactLIF(LIF):
 
     def step(self, dt, J, output, voltage, refractory_time):
         """Advance the neurons by one exact step (see the class docstring)."""
-        lif_math.exact_lif_step(
+        lif_kernel.exact_lif_step(
             dt,
             J,
             output,
@@ -356,7 +355,7 @@ class SoftLIF(ExactLIF):
     `~.ExactLIF.rates` are the LIF curve, because decoders must be solved for what
     the neuron actually emits. ``sigma`` names the smooth `SoftLIFRate` curve that
     stands in for it when gradients are needed: NengoDL trains it through that
-    curve (see :mod:`nengo_tuning.neuron_builders`). The smooth curve is
+    curve (see :mod:`nengo_tuning.dl.builders`). The smooth curve is
     available as `.smooth_type` and `.smooth_rates`.
 
     Parameters
@@ -377,7 +376,7 @@ class SoftLIF(ExactLIF):
         ``"spikes"``: spiking-aware training, the exact spikes forward and the
         SoftLIF derivative backward, so the loss sees spike noise and the
         effect of ``dt``. Outside training both run the exact spikes. See
-        :mod:`nengo_tuning.neuron_builders` for when "spikes" pays off.
+        :mod:`nengo_tuning.dl.builders` for when "spikes" pays off.
     initial_state : {str: Distribution or array_like}
         Initial values for ``voltage`` and ``refractory_time``.
     """

@@ -5,8 +5,16 @@ import numpy as np
 import pytest
 from nengo.utils.ensemble import tuning_curves as nengo_tuning_curves
 
-from nengo_tuning import ExactLIF, SoftLIFRate, analysis
-from nengo_tuning.lif_math import lif_rate, softlif_rate
+from nengo_tuning import ExactLIF, SoftLIFRate
+from nengo_tuning.math.lif import lif_rate
+from nengo_tuning.math.softlif import softlif_rate
+from nengo_tuning.workbench import (
+    expressions,
+    neuron_specs,
+    rate_curves,
+    spikes_vs_rates,
+    tuning_and_decoding,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,11 +31,11 @@ from nengo_tuning.lif_math import lif_rate, softlif_rate
     ],
 )
 def test_resolve_neuron_type(spec, expected):
-    assert analysis.resolve_neuron_type(spec) == expected
+    assert neuron_specs.resolve_neuron_type(spec) == expected
 
 
 def test_resolve_neuron_type_keyword_overrides():
-    resolved = analysis.resolve_neuron_type("nengo.LIF(tau_ref=0.001)", tau_rc=0.05)
+    resolved = neuron_specs.resolve_neuron_type("nengo.LIF(tau_ref=0.001)", tau_rc=0.05)
     assert resolved == nengo.LIF(tau_rc=0.05, tau_ref=0.001)
 
 
@@ -47,24 +55,24 @@ def test_resolve_neuron_type_keyword_overrides():
 )
 def test_resolve_neuron_type_rejects(spec):
     with pytest.raises(ValueError):
-        analysis.resolve_neuron_type(spec)
+        neuron_specs.resolve_neuron_type(spec)
 
 
 def test_neuron_type_label():
-    assert analysis.neuron_type_label(nengo.LIF()) == "nengo.LIF"
-    assert analysis.neuron_type_label(ExactLIF()) == "nengo_tuning.ExactLIF"
-    assert analysis.neuron_type_label(nengo.LIF(tau_ref=0.001)) == (
+    assert neuron_specs.neuron_type_label(nengo.LIF()) == "nengo.LIF"
+    assert neuron_specs.neuron_type_label(ExactLIF()) == "nengo_tuning.ExactLIF"
+    assert neuron_specs.neuron_type_label(nengo.LIF(tau_ref=0.001)) == (
         "nengo.LIF(tau_ref=0.001)"
     )
 
 
 def test_parse_function():
-    square = analysis.parse_function("x**2")
+    square = expressions.parse_function("x**2")
     assert square.__name__ == "x**2"
     assert np.allclose(square(np.array([-0.5])), 0.25)
-    product = analysis.parse_function("x[0] * sin(pi * x[1])")
+    product = expressions.parse_function("x[0] * sin(pi * x[1])")
     assert np.allclose(product(np.array([2.0, 0.5])), 2.0)
-    assert analysis.parse_function(np.cos) is np.cos
+    assert expressions.parse_function(np.cos) is np.cos
 
 
 @pytest.mark.parametrize(
@@ -73,14 +81,14 @@ def test_parse_function():
 )
 def test_parse_function_rejects(expression):
     with pytest.raises(ValueError):
-        analysis.parse_function(expression)
+        expressions.parse_function(expression)
 
 
 def test_ensemble_tuning_curves_match_nengo():
     with nengo.Network(seed=3) as network:
         ensemble = nengo.Ensemble(12, 1, neuron_type=ExactLIF())
     with nengo.Simulator(network, progress_bar=False) as sim:
-        curves = analysis.ensemble_tuning_curves(ensemble, sim, n_points=51)
+        curves = tuning_and_decoding.ensemble_tuning_curves(ensemble, sim, n_points=51)
         inputs, rates = nengo_tuning_curves(ensemble, sim, inputs=curves.inputs)
     assert np.array_equal(curves.rates, rates)
     assert curves.rates.shape == (51, 12)
@@ -96,7 +104,7 @@ def test_neuron_tuning_curves_from_max_rates_intercepts():
     max_rates = np.array([100.0, 200.0, 300.0])
     intercepts = np.array([-0.5, 0.0, 0.5])
     encoders = np.array([[1.0], [1.0], [-1.0]])
-    curves = analysis.neuron_tuning_curves(
+    curves = tuning_and_decoding.neuron_tuning_curves(
         "nengo.LIF",
         max_rates=max_rates,
         intercepts=intercepts,
@@ -119,7 +127,7 @@ def test_neuron_tuning_curves_gain_bias_2d():
     gain = np.array([2.0, 10.0])
     bias = np.array([1.5, -3.0])
     encoders = np.array([[1.0, 0.0], [0.6, 0.8]])
-    curves = analysis.neuron_tuning_curves(
+    curves = tuning_and_decoding.neuron_tuning_curves(
         "nengo_tuning.SoftLIFRate",
         dimensions=2,
         gain=gain,
@@ -136,14 +144,16 @@ def test_neuron_tuning_curves_gain_bias_2d():
 
 def test_neuron_tuning_curves_rejects_mixed_parameters():
     with pytest.raises(ValueError, match="either gain and bias"):
-        analysis.neuron_tuning_curves(gain=[1.0], bias=[0.0], max_rates=[100.0])
+        tuning_and_decoding.neuron_tuning_curves(
+            gain=[1.0], bias=[0.0], max_rates=[100.0]
+        )
     with pytest.raises(ValueError, match="both gain and bias"):
-        analysis.neuron_tuning_curves(gain=[1.0])
+        tuning_and_decoding.neuron_tuning_curves(gain=[1.0])
 
 
 def test_decode_function_uses_same_neurons_for_every_function():
-    identity = analysis.decode_function("x", n_neurons=100, seed=2)
-    square = analysis.decode_function("x**2", n_neurons=100, seed=2)
+    identity = tuning_and_decoding.decode_function("x", n_neurons=100, seed=2)
+    square = tuning_and_decoding.decode_function("x**2", n_neurons=100, seed=2)
     assert np.array_equal(identity.activities, square.activities)
     assert not np.allclose(identity.decoders, square.decoders)
     x = identity.inputs[:, 0]
@@ -156,7 +166,7 @@ def test_decode_function_uses_same_neurons_for_every_function():
 
 
 def test_decode_function_2d_product():
-    product = analysis.decode_function(
+    product = tuning_and_decoding.decode_function(
         lambda x: x[0] * x[1], n_neurons=200, dimensions=2, n_test_points=300
     )
     assert product.inputs.shape == (300, 2)
@@ -166,7 +176,7 @@ def test_decode_function_2d_product():
 
 @pytest.mark.parametrize("neuron_type", ["nengo.LIF", "nengo_tuning.SoftLIFRate"])
 def test_decoding_rmse_falls_as_neurons_grow(neuron_type):
-    sweep = analysis.decoding_sweep(
+    sweep = tuning_and_decoding.decoding_sweep(
         ("x", "x**2"), n_neurons=(5, 20, 80, 320), neuron_type=neuron_type
     )
     assert sweep.rmse.shape == (2, 4)
@@ -177,7 +187,7 @@ def test_decoding_rmse_falls_as_neurons_grow(neuron_type):
 
 def test_currents_for_rates_round_trip():
     rates = np.array([5.0, 50.0, 200.0, 499.0])
-    currents = analysis.currents_for_rates("nengo.LIF", rates)
+    currents = spikes_vs_rates.currents_for_rates("nengo.LIF", rates)
     assert np.allclose(lif_rate(currents, 0.02, 0.002), rates)
 
 
@@ -186,7 +196,7 @@ SPIKE_DTS = (0.0001, 0.001, 0.002, 0.003, 0.005, 0.01)
 
 def test_exactlif_rate_matches_curve_at_every_dt():
     rates = np.arange(10.0, 481.0, 10.0)
-    comparison = analysis.compare_spikes_to_rates(
+    comparison = spikes_vs_rates.compare_spikes_to_rates(
         "nengo_tuning.ExactLIF", dts=SPIKE_DTS, rates=rates
     )
     curve = lif_rate(comparison.currents, 0.02, 0.002)
@@ -198,7 +208,7 @@ def test_exactlif_rate_matches_curve_at_every_dt():
 
 def test_nengo_lif_departs_from_curve_once_dt_exceeds_tau_ref():
     rates = np.array([50.0, 200.0, 400.0])
-    comparison = analysis.compare_spikes_to_rates(
+    comparison = spikes_vs_rates.compare_spikes_to_rates(
         "nengo.LIF", dts=SPIKE_DTS, rates=rates
     )
     exact = comparison.dts <= 0.002
@@ -214,18 +224,18 @@ def test_nengo_lif_departs_from_curve_once_dt_exceeds_tau_ref():
 
 
 def test_nengo_lif_without_refractory_period_is_capped_at_one_over_dt():
-    comparison = analysis.compare_spikes_to_rates(
+    comparison = spikes_vs_rates.compare_spikes_to_rates(
         "nengo.LIF(tau_ref=0)", dts=(0.005,), rates=(100.0, 400.0, 1000.0)
     )
     assert np.all(comparison.measured <= 1 / 0.005 + 1e-9)
-    exact = analysis.compare_spikes_to_rates(
+    exact = spikes_vs_rates.compare_spikes_to_rates(
         "nengo_tuning.ExactLIF(tau_ref=0)", dts=(0.005,), rates=(100.0, 400.0, 1000.0)
     )
     assert np.all(np.abs(exact.measured - (100, 400, 1000)) <= 1.0)
 
 
 def test_rate_type_measured_rate_is_its_curve():
-    comparison = analysis.compare_spikes_to_rates(
+    comparison = spikes_vs_rates.compare_spikes_to_rates(
         "nengo.LIFRate", dts=(0.001, 0.01), rates=(20.0, 300.0)
     )
     assert np.allclose(comparison.measured, comparison.rate_curve)
@@ -234,21 +244,21 @@ def test_rate_type_measured_rate_is_its_curve():
 
 def test_compare_spikes_to_rates_rejects_bad_input():
     with pytest.raises(ValueError, match="positive"):
-        analysis.compare_spikes_to_rates(dts=(0.001, 0.0))
+        spikes_vs_rates.compare_spikes_to_rates(dts=(0.001, 0.0))
     with pytest.raises(nengo.exceptions.ValidationError):
-        analysis.compare_spikes_to_rates("nengo.LIF", rates=(600.0,))
+        spikes_vs_rates.compare_spikes_to_rates("nengo.LIF", rates=(600.0,))
 
 
 def test_spiking_decoding_error():
     dts = (0.001, 0.005, 0.01)
     kwargs = {"dts": dts, "n_neurons": 30, "sim_time": 0.5}
-    rate = analysis.spiking_decoding_error("nengo.LIFRate", **kwargs)
+    rate = spikes_vs_rates.spiking_decoding_error("nengo.LIFRate", **kwargs)
     # a rate type through the same ensemble, decoders and filter: no error at all,
     # which also checks that the offline reference is aligned step by step
     assert np.all(rate.rmse_vs_rate < 1e-12)
     assert np.all(rate.rmse_vs_target < 0.05)
-    exact = analysis.spiking_decoding_error("nengo_tuning.ExactLIF", **kwargs)
-    lif = analysis.spiking_decoding_error("nengo.LIF", **kwargs)
+    exact = spikes_vs_rates.spiking_decoding_error("nengo_tuning.ExactLIF", **kwargs)
+    lif = spikes_vs_rates.spiking_decoding_error("nengo.LIF", **kwargs)
     assert np.all(exact.rmse_vs_rate < 0.06)
     # identical while dt <= tau_ref; nengo.LIF loses spikes beyond it
     assert lif.rmse_vs_rate[0] == pytest.approx(exact.rmse_vs_rate[0])
@@ -260,7 +270,7 @@ def test_spiking_decoding_error():
 
 def test_smooth_vs_sharp():
     sigmas = np.array([0.001, 0.02, 0.1, 1.0])
-    result = analysis.smooth_vs_sharp(sigmas)
+    result = rate_curves.smooth_vs_sharp(sigmas)
     tau_rc, tau_ref = 0.02, 0.002
     # closed form of the SoftLIF rate at threshold, J = 1 (docs/neuron-math.rst):
     # G = 1 / (tau_ref + tau_rc log(1 + 1 / (sigma log 2)))
@@ -280,7 +290,9 @@ def test_smooth_vs_sharp():
     assert np.all(np.isfinite(result.peak_derivative))
     assert np.all(np.diff(result.peak_derivative) < 0)
     assert np.all(np.diff(result.max_rate_gap) > 0)
-    lif_slopes = analysis.smooth_vs_sharp(sigmas, currents=1 + np.logspace(-3, -9, 4))
+    lif_slopes = rate_curves.smooth_vs_sharp(
+        sigmas, currents=1 + np.logspace(-3, -9, 4)
+    )
     assert np.all(np.diff(lif_slopes.lif_derivatives) > 0)
     assert lif_slopes.lif_derivatives[-1] > 10 * result.peak_derivative[0]
     assert np.all(result.lif_rates[J <= 1] == 0)
@@ -288,4 +300,4 @@ def test_smooth_vs_sharp():
 
 def test_smooth_vs_sharp_rejects_bad_sigma():
     with pytest.raises(ValueError, match="sigma"):
-        analysis.smooth_vs_sharp(sigmas=(0.1, 0.0))
+        rate_curves.smooth_vs_sharp(sigmas=(0.1, 0.0))

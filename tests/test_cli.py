@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nengo_tuning import cli
 from nengo_tuning.workbench import study_table
 from nengo_tuning.workbench.cli_reference import render_reference
+from nengo_tuning.workbench.command import main
 
 REPORT_FIGURES = [
     "tuning_curves.png",
@@ -54,7 +54,7 @@ def _table_block(lines):
 
 def test_default_report(tmp_path, capsys):
     output = tmp_path / "report"
-    assert cli.main(["--output", str(output), "--no-progress"]) == 0
+    assert main(["--output", str(output), "--no-progress"]) == 0
     printed = capsys.readouterr().out
     summary = (output / "summary.md").read_text()
     for name in REPORT_FIGURES:
@@ -98,7 +98,7 @@ def test_subcommand_is_deterministic_with_seed(tmp_path, capsys):
         args = ["spikes", "--dt", "0.005", "--rates", "50", "200", "--sim-time", "0.3"]
         args += ["--neuron-type", "nengo.LIF", "-o", str(folder), "--seed", seed]
         args += ["--no-progress"]
-        assert cli.main(args) == 0
+        assert main(args) == 0
         return _table_rows(capsys.readouterr().out, "Measured spike rate")
 
     first = run(tmp_path / "a", "1")
@@ -111,7 +111,7 @@ def test_subcommand_is_deterministic_with_seed(tmp_path, capsys):
 def test_decode_subcommand_options(tmp_path, capsys):
     args = ["decode", "--function", "sin(pi*x)", "--n-neurons", "10", "40"]
     args += ["--trials", "1", "--neuron-type", "nengo.LIFRate", "-o", str(tmp_path)]
-    assert cli.main(args) == 0
+    assert main(args) == 0
     printed = capsys.readouterr().out
     rows = _table_rows(printed, "Decoding RMSE")
     assert [row[0] for row in rows] == ["10", "40"]
@@ -120,12 +120,12 @@ def test_decode_subcommand_options(tmp_path, capsys):
 
 def test_values_may_start_with_a_minus_sign(tmp_path, capsys):
     args = ["decode", "--function", "-x", "--n-neurons", "20", "--trials", "1"]
-    assert cli.main(args + ["-o", str(tmp_path), "-q"]) == 0
+    assert main(args + ["-o", str(tmp_path), "-q"]) == 0
     assert "RMSE -x" in (tmp_path / "summary.md").read_text()
 
 
 def test_quiet_prints_nothing(tmp_path, capsys):
-    assert cli.main(["smooth", "--sigma", "0.05", "-q", "-o", str(tmp_path)]) == 0
+    assert main(["smooth", "--sigma", "0.05", "-q", "-o", str(tmp_path)]) == 0
     assert capsys.readouterr().out == ""
     assert "sigma=0.05" in (tmp_path / "summary.md").read_text()
 
@@ -145,24 +145,24 @@ def test_quiet_prints_nothing(tmp_path, capsys):
 )
 def test_bad_arguments_exit_nonzero(args, message, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(args + ["-o", str(tmp_path), "-q"])
+        main(args + ["-o", str(tmp_path), "-q"])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
 
 
 def test_help_lists_the_commands(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--help"])
+        main(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    for command in ("report", *cli.STUDIES):
+    for command in ("report", *(study.name for study in study_table.STUDIES)):
         assert command in text
 
 
 def test_help_shows_each_option_with_its_bounds_and_default(capsys):
     for study in study_table.STUDIES:
         with pytest.raises(SystemExit) as exit_info:
-            cli.main([study.name, "--help"])
+            main([study.name, "--help"])
         assert exit_info.value.code == 0
         # argparse wraps lines: compare with whitespace collapsed
         text = " ".join(capsys.readouterr().out.split())
@@ -194,7 +194,7 @@ def test_captions_follow_the_analysis_defaults(tmp_path, monkeypatch):
 
     monkeypatch.setattr(spikes_vs_rates, "compare_spikes_to_rates", settle_longer)
     args = ["spikes", "--neuron-type", "nengo.LIF", "--dt", "0.001", "--rates", "50"]
-    assert cli.main(args + ["--sim-time", "0.2", "-q", "-o", str(tmp_path)]) == 0
+    assert main(args + ["--sim-time", "0.2", "-q", "-o", str(tmp_path)]) == 0
     summary = (tmp_path / "summary.md").read_text()
     assert "over 0.2 s (after 0.05 s settling)" in summary
     assert "over all 1 rates (50 to 50 Hz)" in summary

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nengo_tuning import cli
 from nengo_tuning.workbench import study_table
+from nengo_tuning.workbench.command import main
 from nengo_tuning.workbench.report_writer import REPORT_TITLE
 
 # The refusals below happen while parsing and checking, before any study runs;
@@ -116,7 +116,7 @@ def _refusal(args, tmp_path, capsys):
     output = tmp_path / "report"
     start = time.perf_counter()
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(args + ["-o", str(output)])
+        main(args + ["-o", str(output)])
     elapsed = time.perf_counter() - start
     assert not output.exists()
     assert list(tmp_path.iterdir()) == []  # no partial folder either
@@ -156,7 +156,7 @@ def test_hostile_arguments_are_refused_in_one_line(args, named, tmp_path, capsys
     ],
 )
 def test_the_bounds_themselves_are_accepted(args, tmp_path):
-    assert cli.main(args + ["-q", "-o", str(tmp_path / "r")]) == 0
+    assert main(args + ["-q", "-o", str(tmp_path / "r")]) == 0
     assert (tmp_path / "r" / "summary.md").exists()
 
 
@@ -185,7 +185,7 @@ def test_output_that_is_a_file(tmp_path, capsys):
     target = tmp_path / "file"
     target.write_text("keep me")
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["smooth", "-q", "-o", str(target)])
+        main(["smooth", "-q", "-o", str(target)])
     assert exit_info.value.code == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "--output" in line and "not a folder" in line
@@ -195,7 +195,7 @@ def test_output_that_is_a_file(tmp_path, capsys):
 def test_output_below_a_file(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["smooth", "-q", "-o", str(tmp_path / "file" / "report")])
+        main(["smooth", "-q", "-o", str(tmp_path / "file" / "report")])
     assert exit_info.value.code == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "--output" in line and "below" in line
@@ -215,7 +215,7 @@ def _unwritable_folder(tmp_path):
 def test_output_in_an_unwritable_folder(tmp_path, capsys):
     folder = _unwritable_folder(tmp_path)
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["smooth", "-q", "-o", str(folder / "report")])
+        main(["smooth", "-q", "-o", str(folder / "report")])
     assert exit_info.value.code == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "--output" in line and "cannot write" in line
@@ -226,7 +226,7 @@ def test_output_folder_with_other_files_is_not_replaced(tmp_path, capsys):
     target.mkdir()
     (target / "notes.txt").write_text("mine")
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["smooth", "-q", "-o", str(target)])
+        main(["smooth", "-q", "-o", str(target)])
     assert exit_info.value.code == 2
     assert "not a nengo-tuning report" in capsys.readouterr().err
     assert _snapshot(target) == {"notes.txt": b"mine"}
@@ -236,7 +236,7 @@ def test_rerun_replaces_the_whole_report(tmp_path):
     target = tmp_path / "report"
     _write_old_report(target)
     (target / "decoding.png").write_bytes(b"figure of another study")
-    assert cli.main(["smooth", "-q", "--sigma", "0.5", "-o", str(target)]) == 0
+    assert main(["smooth", "-q", "--sigma", "0.5", "-o", str(target)]) == 0
     # only the new run's files: no figure of the old run is left beside them
     assert sorted(_snapshot(target)) == ["smooth_vs_sharp.png", "summary.md"]
     assert "sigma=0.5" in (target / "summary.md").read_text()
@@ -249,9 +249,7 @@ def test_failed_run_leaves_the_previous_report(tmp_path, capsys):
     # arguments that pass parsing but that nengo refuses while the study runs:
     # nengo's default max rates (200-400 Hz) are out of reach with tau_ref = 0.5 s
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(
-            ["tuning", "--neuron-type", "nengo.LIF(tau_ref=0.5)", "-o", str(target)]
-        )
+        main(["tuning", "--neuron-type", "nengo.LIF(tau_ref=0.5)", "-o", str(target)])
     assert exit_info.value.code == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "tuning" in line and "nengo refused" in line
@@ -273,7 +271,7 @@ def test_a_bug_shows_its_traceback_and_leaves_the_previous_report(
         study_table, "STUDIES", (dataclasses.replace(smooth, write=broken),)
     )
     with pytest.raises(ValueError, match="a bug"):
-        cli.main(["smooth", "-q", "-o", str(target)])
+        main(["smooth", "-q", "-o", str(target)])
     assert _snapshot(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
 

@@ -6,12 +6,13 @@ import nengo
 import numpy as np
 import pytest
 
-from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate, lif_math
+from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.math import lif
 
 tf = pytest.importorskip("tensorflow", reason="the Keras activation needs TensorFlow")
 nengo_dl = pytest.importorskip("nengo_dl", reason="conversion needs NengoDL")
-converter = pytest.importorskip("nengo_tuning.converter")
-from nengo_tuning.keras_activation import SoftLIFActivation
+converter = pytest.importorskip("nengo_tuning.keras.converter")
+from nengo_tuning.keras.activation import SoftLIFActivation
 
 LAYER_PARAMS = {"sigma": 0.02, "tau_rc": 0.02, "tau_ref": 0.002, "amplitude": 0.01}
 
@@ -251,7 +252,7 @@ def test_spiking_network_at_5ms_with_rates_past_1_over_dt(trained, digits):
 
     dense = model.layers[1]
     J = x_test @ dense.kernel.numpy() + dense.bias.numpy()
-    expected_counts = lif_math.lif_rate(J.astype(float), 0.02 / scale, 0.002 / scale)
+    expected_counts = lif.lif_rate(J.astype(float), 0.02 / scale, 0.002 / scale)
     expected_counts *= dt * n_steps
     assert np.max(expected_counts) > 20 * n_steps  # rates far past 1/dt
 
@@ -278,7 +279,7 @@ def test_relu_lif_is_a_relu_under_input_scaling(scale):
         tau_rc=0.05, tau_ref=0, amplitude=0.05
     )
     x = np.concatenate([np.linspace(-1, 1, 1000), np.logspace(-4, 3, 1000)])
-    out = neuron_type.amplitude / scale * lif_math.lif_rate(scale * x, 0.05, 0.0)
+    out = neuron_type.amplitude / scale * lif.lif_rate(scale * x, 0.05, 0.0)
     error = np.maximum(x, 0) - out
     assert np.all(error <= 1 / scale * (1 + 1e-9))
     above = x > 1 / scale

@@ -2,7 +2,7 @@
 
 On a CPU the builder runs XLA's compiled step as one task (a branch of a
 ``tf.switch_case``) at the sizes where XLA would split it over threads for
-nothing, and as it is elsewhere (``neuron_builders._one_task_on_cpu``). Both
+nothing, and as it is elsewhere (``builders._one_task_on_cpu``). Both
 must give what the numpy kernel gives; the other tests of the builders run
 small models, so the plain path; these run both.
 """
@@ -17,14 +17,17 @@ nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)"
 # pylint: disable=wrong-import-position
 from networks import neurons_fed_directly
 
-from nengo_tuning import ExactLIF, lif_math, neuron_builders
-from nengo_tuning.tf_math import tf_xp
+from nengo_tuning import ExactLIF
+from nengo_tuning.dl import builders
+from nengo_tuning.dl.tf_namespace import tf_xp
+from nengo_tuning.kernels import lif as lif_kernel
+from nengo_tuning.kernels import lif_xp
 
 TAU_RC, TAU_REF, AMPLITUDE = 0.02, 0.002, 0.5
 
 
 def exact_step(J, dt, voltage, refractory_time):
-    return lif_math.exact_lif_step_xp(
+    return lif_xp.exact_lif_step_xp(
         dt, J, voltage, refractory_time, TAU_RC, TAU_REF, 0.0, AMPLITUDE, xp=tf_xp
     )
 
@@ -52,14 +55,13 @@ def test_compiled_steps_equal_numpy_kernel(dtype):
     ref = [np.zeros(J.size, dtype), voltage.ravel(), refractory_time.ravel()]
     ref = [x.copy() for x in ref]
     with np.errstate(invalid="ignore"):
-        lif_math.exact_lif_step(dt, J.ravel(), *ref, TAU_RC, TAU_REF, 0.0, AMPLITUDE)
+        lif_kernel.exact_lif_step(dt, J.ravel(), *ref, TAU_RC, TAU_REF, 0.0, AMPLITUDE)
     counts_ref = np.round(ref[0] * dt / AMPLITUDE).reshape(J.shape)
     assert np.nanmax(counts_ref) > 1  # multi-spike steps
 
     args = [tf.constant(x) for x in (J, dtype(dt), voltage, refractory_time)]
     plain, one_task = (
-        [x.numpy() for x in step(*args)]
-        for step in neuron_builders.compiled_steps(exact_step)
+        [x.numpy() for x in step(*args)] for step in builders.compiled_steps(exact_step)
     )
     for x, y in zip(plain, one_task):
         # the same fused operations, in a conditional's branch or not
@@ -92,7 +94,7 @@ def test_one_task_step_is_not_split():
     def optimized_hlo(step):
         return step.experimental_get_compiler_ir(*args)(stage="optimized_hlo")
 
-    plain, one_task = map(optimized_hlo, neuron_builders.compiled_steps(exact_step))
+    plain, one_task = map(optimized_hlo, builders.compiled_steps(exact_step))
     assert "conditional(" in one_task  # XLA kept the switch
     if "parallel_" in plain:
         assert "parallel_" not in one_task
@@ -111,11 +113,11 @@ def test_one_task_step_is_not_split():
 )
 def test_one_task_choice(device, n_neurons, dtype, one_task):
     """One task on a CPU where XLA would split the step's loops; never on a GPU."""
-    sizes = neuron_builders.ONE_TASK_SIZES
+    sizes = builders.ONE_TASK_SIZES
     assert 2 * 100 not in sizes and 2 * 300 in sizes and 2 * 100_000 not in sizes
     with tf.Graph().as_default(), tf.device(device):
         J = tf.zeros((2, n_neurons), dtype)
-        assert neuron_builders._one_task_on_cpu(J) == one_task
+        assert builders._one_task_on_cpu(J) == one_task
 
 
 def test_builder_paths_same_simulation(monkeypatch, dl_sim):
@@ -125,7 +127,7 @@ def test_builder_paths_same_simulation(monkeypatch, dl_sim):
     J = rng.uniform(0, 25, (minibatch, n_steps, n_neurons)).astype(np.float32)
 
     def run(one_task):
-        monkeypatch.setattr(neuron_builders, "_one_task_on_cpu", lambda t: one_task)
+        monkeypatch.setattr(builders, "_one_task_on_cpu", lambda t: one_task)
         with nengo.Network(seed=2) as net:
             stim = nengo.Node(np.zeros(n_neurons))
             neuron = ExactLIF(amplitude=AMPLITUDE)

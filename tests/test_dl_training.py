@@ -9,7 +9,7 @@ nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)"
 
 # pylint: disable=wrong-import-position
 from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate
-from nengo_tuning.dl_callbacks import (
+from nengo_tuning.dl.callbacks import (
     CheckFiniteParameters,
     NonFiniteParametersError,
     NonFiniteParametersWarning,

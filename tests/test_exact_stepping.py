@@ -6,7 +6,7 @@ import pytest
 from reference_lif import EventLIF, continuous_spike_count
 
 import nengo_tuning
-from nengo_tuning import lif_math
+from nengo_tuning.math import lif
 
 TAU_RC = 0.02
 DTS = [0.0001, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02]
@@ -37,7 +37,7 @@ def test_spike_counts_match_continuous_lif_for_every_dt():
         # below ~5 Hz, J - 1 < 1e-10: the threshold crossing is ill-conditioned
         # in float64 (for the continuous reference too), so start there
         rates = np.geomspace(5.0, max_rate, 40)
-        J = lif_math.lif_current_for_rate(rates, TAU_RC, tau_ref)
+        J = lif.lif_current_for_rate(rates, TAU_RC, tau_ref)
         neuron_type = nengo_tuning.ExactLIF(tau_rc=TAU_RC, tau_ref=tau_ref)
         for dt in DTS:
             counts = run_constant(neuron_type, J, dt, duration)
@@ -52,7 +52,7 @@ def test_spike_counts_match_continuous_lif_for_every_dt():
 def test_nengo_lif_loses_spikes_where_exactlif_does_not():
     """The comparison above can fail: nengo.LIF fails it once dt > tau_ref."""
     duration, dt, tau_ref = 2.0, 0.005, 0.002
-    J = lif_math.lif_current_for_rate(np.array([400.0]), TAU_RC, tau_ref)
+    J = lif.lif_current_for_rate(np.array([400.0]), TAU_RC, tau_ref)
     expected = continuous_spike_count(J[0], duration, TAU_RC, tau_ref)
     lost = run_constant(nengo.LIF(tau_ref=tau_ref), J, dt, duration)[0]
     exact = run_constant(nengo_tuning.ExactLIF(tau_ref=tau_ref), J, dt, duration)[0]

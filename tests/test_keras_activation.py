@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
 
-from nengo_tuning import lif_math
+from nengo_tuning.math import softlif
 
 tf = pytest.importorskip("tensorflow", reason="the Keras activation needs TensorFlow")
-keras_activation = pytest.importorskip("nengo_tuning.keras_activation")
+keras_activation = pytest.importorskip("nengo_tuning.keras.activation")
 SoftLIFActivation = keras_activation.SoftLIFActivation
 
 ROOT = Path(__file__).parents[1]
@@ -42,7 +42,7 @@ def values_and_gradients(layer, J, dtype="float32"):
 
 @pytest.mark.parametrize("params", PARAMS, ids=str)
 def test_values_and_gradient_match_analytic_formulas(params):
-    """Forward is lif_math.softlif_rate, the Keras gradient its analytic derivative.
+    """Forward is softlif.softlif_rate, the Keras gradient its analytic derivative.
 
     The reference is numpy in float64; the layer runs in float32, so the bound is
     a few float32 ulps relative to the value (1e-5 covers the ~30 roundings of
@@ -54,8 +54,8 @@ def test_values_and_gradient_match_analytic_formulas(params):
         {"sigma": 0.02, "tau_rc": 0.02, "tau_ref": 0.002, "amplitude": 1.0}, **params
     )
     rate, grad = values_and_gradients(layer, CURRENTS)
-    expected_rate = lif_math.softlif_rate(CURRENTS, **full)
-    expected_grad = lif_math.softlif_rate_derivative(CURRENTS, **full)
+    expected_rate = softlif.softlif_rate(CURRENTS, **full)
+    expected_grad = softlif.softlif_rate_derivative(CURRENTS, **full)
     rate_scale = full["amplitude"] / (full["tau_ref"] + full["tau_rc"] * np.log1p(1))
     assert np.allclose(rate, expected_rate, rtol=1e-5, atol=1e-5 * rate_scale)
     grad_scale = np.max(expected_grad)
@@ -66,7 +66,7 @@ def test_gradient_is_the_analytic_one_in_float64():
     """In float64 the gradient is the analytic derivative to 1e-12 (no autodiff)."""
     layer = SoftLIFActivation(dtype="float64")
     _, grad = values_and_gradients(layer, CURRENTS, dtype="float64")
-    expected = lif_math.softlif_rate_derivative(CURRENTS)
+    expected = softlif.softlif_rate_derivative(CURRENTS)
     assert np.allclose(grad, expected, rtol=1e-12, atol=1e-12 * np.max(expected))
 
 
@@ -78,7 +78,7 @@ def test_extreme_inputs_stay_finite():
     assert np.all(np.isfinite(rate)) and np.all(np.isfinite(grad))
     assert np.all(rate >= 0) and np.all(rate <= 0.01 / 0.002 * (1 + 1e-6))
     # the curve far above threshold (saturating at amplitude / tau_ref), ~0 below
-    expected = lif_math.softlif_rate(J[J > 0], amplitude=0.01)
+    expected = softlif.softlif_rate(J[J > 0], amplitude=0.01)
     assert np.allclose(rate[J > 0], expected, rtol=1e-6)
     assert np.all(rate[J < 0] < 1e-6)
     rate, grad = values_and_gradients(layer, np.array([np.nan]))

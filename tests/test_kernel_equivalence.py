@@ -19,7 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nengo_tuning import lif_math
+from nengo_tuning.kernels import lif as lif_kernel
+from nengo_tuning.kernels import lif_numpy, lif_xp
+from nengo_tuning.math import lif
 
 # Bounded for CI: ~300 examples of up to 24 neurons run in a few seconds.
 SETTINGS = settings(
@@ -106,7 +108,7 @@ def step_cases(draw):
     }
 
 
-def numpy_kernel(case, kernel=lif_math.exact_lif_step_numpy):
+def numpy_kernel(case, kernel=lif_numpy.exact_lif_step_numpy):
     """One in-place step of the numpy kernel on copies of the case's state."""
     voltage = case["voltage"].copy()
     refractory = case["refractory_time"].copy()
@@ -120,7 +122,7 @@ def numpy_kernel(case, kernel=lif_math.exact_lif_step_numpy):
 
 def xp_kernel(case):
     with np.errstate(all="ignore"):  # where() evaluates the branches not taken
-        return lif_math.exact_lif_step_xp(
+        return lif_xp.exact_lif_step_xp(
             case["dt"], case["J"], case["voltage"], case["refractory_time"],
             case["tau_rc"], case["tau_ref"], case["min_voltage"], case["amplitude"],
             xp=np,
@@ -177,7 +179,7 @@ def test_no_spike_without_suprathreshold_current(dtype, J, v0, dt_over_tau, tau_
     tau_rc = 1e-3
     args = [np.array([x], dtype=dtype) for x in (J, 0.0, v0, 0.0)]
     J_arr, output, voltage, refractory = args
-    lif_math.exact_lif_step(
+    lif_kernel.exact_lif_step(
         dt_over_tau * tau_rc, J_arr, output, voltage, refractory, tau_rc, tau_ref,
         -np.inf,
     )  # fmt: skip
@@ -189,7 +191,7 @@ def test_j_equal_one_burst_reproducer():
     """The reported case: J = 1, v = -1.33, dt = 1e6 tau_rc fired 14 476 spikes."""
     J, voltage = np.array([1.0]), np.array([-1.334841263507809])
     output, refractory = np.zeros(1), np.zeros(1)
-    lif_math.exact_lif_step(1.0, J, output, voltage, refractory, 1e-6, 0.0, -np.inf)
+    lif_kernel.exact_lif_step(1.0, J, output, voltage, refractory, 1e-6, 0.0, -np.inf)
     assert output[0] == 0
     assert voltage[0] <= 1.0
 
@@ -202,7 +204,7 @@ def test_huge_current_burst_state_agrees_with_tensorflow(dtype):
     float32 resolves next to dt; both kernels end such a step at reset.
     """
     tf = pytest.importorskip("tensorflow")
-    from nengo_tuning.tf_math import tf_xp
+    from nengo_tuning.dl.tf_namespace import tf_xp
 
     big = float(np.finfo(dtype).max)
     J = np.array([1e300 if dtype is np.float64 else big, big, 1e12, 1e6], dtype)
@@ -211,7 +213,7 @@ def test_huge_current_burst_state_agrees_with_tensorflow(dtype):
     case.update(tau_rc=0.02, tau_ref=0.0, min_voltage=0.0, amplitude=1.0)
     got = numpy_kernel(case)
     c = lambda x: tf.constant(x, dtype=dtype)
-    tf_out = lif_math.exact_lif_step_xp(
+    tf_out = lif_xp.exact_lif_step_xp(
         c(1e-3), c(J), c(zeros), c(zeros), c(0.02), c(0.0), c(0.0), 1.0, xp=tf_xp
     )
     np.testing.assert_allclose(tf_out[0].numpy(), got[0], rtol=1e-5)
@@ -243,12 +245,12 @@ COMPILED_FORMS = ["loop", "staged"]
 def compiled_kernel_or_skip(form):
     """The compiled kernel's ``form`` with the numpy kernel's arguments."""
     pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
-    from nengo_tuning import compiled_kernel
+    from nengo_tuning.kernels import lif_compiled as compiled_kernel
 
     step = getattr(compiled_kernel, f"exact_lif_step_{form}")
 
     def kernel(*args):
-        assert step(*args, lif_math.EXACT_STEP_MAX_RESOLVED_SPIKES, lif_math.TINY_J)
+        assert step(*args, lif_xp.EXACT_STEP_MAX_RESOLVED_SPIKES, lif.TINY_J)
 
     return kernel
 
@@ -290,7 +292,7 @@ def test_compiled_dispatch_equals_xp_kernel_over_steps(dt, rng):
     differently from numpy's by an ulp; the staged form uses numpy's routines.
     """
     pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
-    from nengo_tuning import compiled_kernel
+    from nengo_tuning.kernels import lif_compiled as compiled_kernel
 
     loop_size = compiled_kernel.LOOP_MAX_NEURONS // 2
     for n in [loop_size, compiled_kernel.STAGED_CHUNK * 5 // 2]:
@@ -304,7 +306,9 @@ def test_compiled_dispatch_equals_xp_kernel_over_steps(dt, rng):
         }  # fmt: skip
         spike_counts = 0
         for _ in range(5):
-            got, expected = numpy_kernel(case, lif_math.exact_lif_step), xp_kernel(case)
+            got, expected = numpy_kernel(case, lif_kernel.exact_lif_step), xp_kernel(
+                case
+            )
             spike_counts = spike_counts + got[0] * dt
             if n == loop_size:
                 np.testing.assert_array_equal(got[0], expected[0])
@@ -321,10 +325,10 @@ def test_compiled_dispatch_equals_xp_kernel_over_steps(dt, rng):
 def test_compiled_kernel_refuses_input_it_cannot_take(form, bad):
     """Refused (False), state untouched: the numpy kernel takes such input."""
     pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
-    from nengo_tuning import compiled_kernel
+    from nengo_tuning.kernels import lif_compiled as compiled_kernel
 
     step = getattr(compiled_kernel, f"exact_lif_step_{form}")
-    limits = lif_math.EXACT_STEP_MAX_RESOLVED_SPIKES, lif_math.TINY_J
+    limits = lif_xp.EXACT_STEP_MAX_RESOLVED_SPIKES, lif.TINY_J
     params = (0.02, 0.002, 0.0, 1.0, *limits)  # tau_rc, tau_ref, min_v, amplitude
     J = np.array([2.0, bad])
     state = [np.zeros(2), np.full(2, 0.5), np.full(2, 0.001)]
@@ -339,9 +343,9 @@ def test_compiled_kernel_refuses_what_the_numpy_kernel_sends_to_its_slow_path():
     """One bound: the compiled kernel refuses exactly the currents for which the
     numpy kernel leaves its fast path (``voltage - J`` could overflow)."""
     pytest.importorskip("numba", reason="the compiled kernel is optional (numba)")
-    from nengo_tuning import compiled_kernel
+    from nengo_tuning.kernels import lif_compiled as compiled_kernel
 
-    assert compiled_kernel.LARGE_J == lif_math._LARGE_J
+    assert compiled_kernel.LARGE_J == lif_numpy._LARGE_J
 
 
 def test_use_compiled_kernel_switches_the_dispatch(monkeypatch):
@@ -352,19 +356,19 @@ def test_use_compiled_kernel_switches_the_dispatch(monkeypatch):
         calls.append(args)
         return False  # refuse: the numpy kernel then takes the step
 
-    monkeypatch.setattr(lif_math, "_compiled_lookup", [compiled_spy])
-    monkeypatch.setattr(lif_math, "_compiled_enabled", [True])
+    monkeypatch.setattr(lif_kernel, "_compiled_lookup", [compiled_spy])
+    monkeypatch.setattr(lif_kernel, "_compiled_enabled", [True])
     state = [np.zeros(3), np.full(3, 0.5), np.zeros(3)]
     J = np.array([0.5, 2.0, 50.0])
-    lif_math.exact_lif_step(0.01, J, *state, 0.02, 0.002)
+    lif_kernel.exact_lif_step(0.01, J, *state, 0.02, 0.002)
     assert len(calls) == 1
-    assert lif_math.use_compiled_kernel(False) is True
-    expected = lif_math.exact_lif_step_xp(0.01, J, *state[1:], 0.02, 0.002)
-    lif_math.exact_lif_step(0.01, J, *state, 0.02, 0.002)
+    assert lif_kernel.use_compiled_kernel(False) is True
+    expected = lif_xp.exact_lif_step_xp(0.01, J, *state[1:], 0.02, 0.002)
+    lif_kernel.exact_lif_step(0.01, J, *state, 0.02, 0.002)
     assert len(calls) == 1
     for got, want in zip(state, expected):
         np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
-    assert lif_math.use_compiled_kernel(True) is False
+    assert lif_kernel.use_compiled_kernel(True) is False
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -377,8 +381,8 @@ def test_at_most_one_spike_form_equals_general_form(dtype, dt, tau_ref, rng):
     Currents up to 1e30 (an ISI as close to tau_ref as the float allows), and
     non-finite ones; neurons started refractory, just free, or above threshold.
     """
-    assert lif_math.at_most_one_spike_per_step(dt, tau_ref)
-    assert not lif_math.at_most_one_spike_per_step(dt, dt)  # the margin
+    assert lif_xp.at_most_one_spike_per_step(dt, tau_ref)
+    assert not lif_xp.at_most_one_spike_per_step(dt, dt)  # the margin
     n = 500
     J = np.concatenate(
         [rng.uniform(-2, 50, n - 8), [1e30, 1e20, 1.0, 1 + 1e-7, np.inf, -np.inf]]
@@ -388,8 +392,8 @@ def test_at_most_one_spike_form_equals_general_form(dtype, dt, tau_ref, rng):
     refractory = rng.choice([0.0, dt, dt + tau_ref, 2 * dt], n).astype(dtype)
     args = dt, J, voltage, refractory, 0.02, tau_ref, 0.0, 1.0
     with np.errstate(all="ignore"):
-        general = lif_math.exact_lif_step_xp(*args)
-        one_spike = lif_math.exact_lif_step_xp(*args, at_most_one_spike=True)
+        general = lif_xp.exact_lif_step_xp(*args)
+        one_spike = lif_xp.exact_lif_step_xp(*args, at_most_one_spike=True)
     assert np.nanmax(general[0]) > 0  # spikes happened
     for got, expected in zip(one_spike, general):
         assert got.dtype == dtype

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import DTYPES, current_arrays, lif_parameters
 
-from nengo_tuning import lif_math
+from nengo_tuning.math import lif, softlif
 
 TAU_RC = 0.02
 TAU_REF = 0.002
@@ -51,7 +51,7 @@ def reference_softlif_rate(J, sigma, tau_rc=TAU_RC, tau_ref=TAU_REF):
 
 def test_lif_rate_matches_textbook_and_nengo(allclose):
     J = np.concatenate([np.linspace(-2, 1, 31), 1 + np.logspace(-12, 4, 200)])
-    rate = lif_math.lif_rate(J, TAU_RC, TAU_REF)
+    rate = lif.lif_rate(J, TAU_RC, TAU_REF)
     # relative tolerance: the textbook form loses digits near threshold (1 - 1/J)
     assert allclose(rate, reference_lif_rate(J), rtol=1e-9, atol=0)
     nengo_rate = nengo.LIFRate(tau_rc=TAU_RC, tau_ref=TAU_REF).rates(J, 1.0, 0.0)
@@ -60,20 +60,20 @@ def test_lif_rate_matches_textbook_and_nengo(allclose):
 
 def test_lif_rate_nonfinite_and_dtype():
     J = np.array([-np.inf, np.nan, np.inf], dtype=np.float32)
-    rate = lif_math.lif_rate(J, TAU_RC, TAU_REF)
+    rate = lif.lif_rate(J, TAU_RC, TAU_REF)
     assert rate.dtype == np.float32
     assert rate[0] == 0 and np.isnan(rate[1])
     assert rate[2] == pytest.approx(500, rel=1e-6)  # float32 rounding of tau_ref
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert lif_math.lif_rate(np.inf, TAU_RC, 0.0) == np.inf
+        assert lif.lif_rate(np.inf, TAU_RC, 0.0) == np.inf
 
 
 @pytest.mark.parametrize("sigma", [1e-9, 1e-3, 0.02, 1.0, 10.0])
 def test_softlif_rate_matches_reference(sigma, allclose):
     J = np.concatenate([-np.logspace(-3, 6, 50), 1 + np.linspace(-1, 1, 101)])
     J = np.concatenate([J, 1 + np.logspace(-9, 300, 50)])
-    rate = lif_math.softlif_rate(J, sigma, TAU_RC, TAU_REF)
+    rate = softlif.softlif_rate(J, sigma, TAU_RC, TAU_REF)
     assert allclose(rate, reference_softlif_rate(J, sigma), rtol=1e-9, atol=0)
 
 
@@ -89,8 +89,8 @@ def test_softlif_no_warnings_or_nonfinite(sigma, dtype):
     J = np.clip(J, -finfo.max, finfo.max).astype(dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        rate = lif_math.softlif_rate(J, sigma, TAU_RC, TAU_REF)
-        deriv = lif_math.softlif_rate_derivative(J, sigma, TAU_RC, TAU_REF)
+        rate = softlif.softlif_rate(J, sigma, TAU_RC, TAU_REF)
+        deriv = softlif.softlif_rate_derivative(J, sigma, TAU_RC, TAU_REF)
     assert rate.dtype == dtype and deriv.dtype == dtype
     assert np.all(np.isfinite(rate)) and np.all(np.isfinite(deriv))
     assert np.all(rate > 0) or dtype == np.float32  # float32 underflows deep below
@@ -106,9 +106,9 @@ def test_softlif_derivative_vs_finite_differences(sigma, allclose):
     J = np.linspace(-1, 4, 2001)
     step = 1e-6 * max(sigma, 1e-2)
     numeric = (
-        lif_math.softlif_rate(J + step, sigma) - lif_math.softlif_rate(J - step, sigma)
+        softlif.softlif_rate(J + step, sigma) - softlif.softlif_rate(J - step, sigma)
     ) / (2 * step)
-    analytic = lif_math.softlif_rate_derivative(J, sigma)
+    analytic = softlif.softlif_rate_derivative(J, sigma)
     # central differences: truncation ~ step^2 f''' and rounding ~ eps f / step
     assert allclose(analytic, numeric, rtol=1e-5, atol=1e-4)
 
@@ -116,76 +116,74 @@ def test_softlif_derivative_vs_finite_differences(sigma, allclose):
 def test_softlif_derivative_bounded_lif_unbounded():
     J = 1 + np.logspace(-15, -1, 200)
     for sigma in [1e-3, 0.02, 1.0]:
-        deriv = lif_math.softlif_rate_derivative(J, sigma)
+        deriv = softlif.softlif_rate_derivative(J, sigma)
         assert np.max(deriv) < 1e6
-    assert np.max(lif_math.lif_rate_derivative(J)) > 1e9
+    assert np.max(lif.lif_rate_derivative(J)) > 1e9
 
 
 def test_lif_derivative_vs_finite_differences(allclose):
     J = 1 + np.logspace(-2, 2, 500)
     step = 1e-7 * (J - 1)
-    numeric = (lif_math.lif_rate(J + step) - lif_math.lif_rate(J - step)) / (2 * step)
-    assert allclose(lif_math.lif_rate_derivative(J), numeric, rtol=1e-5, atol=0)
-    assert np.all(lif_math.lif_rate_derivative(np.array([-1.0, 0.5, 1.0])) == 0)
+    numeric = (lif.lif_rate(J + step) - lif.lif_rate(J - step)) / (2 * step)
+    assert allclose(lif.lif_rate_derivative(J), numeric, rtol=1e-5, atol=0)
+    assert np.all(lif.lif_rate_derivative(np.array([-1.0, 0.5, 1.0])) == 0)
 
 
 @pytest.mark.parametrize("tau_ref", [0.0, 0.002])
 def test_derivatives_at_infinity(tau_ref):
     inf = np.array([np.inf])
     expected = 1 / TAU_RC if tau_ref == 0 else 0.0
-    assert lif_math.lif_rate_derivative(inf, TAU_RC, tau_ref)[0] == expected
-    assert lif_math.softlif_rate_derivative(inf, 0.02, TAU_RC, tau_ref)[0] == expected
+    assert lif.lif_rate_derivative(inf, TAU_RC, tau_ref)[0] == expected
+    assert softlif.softlif_rate_derivative(inf, 0.02, TAU_RC, tau_ref)[0] == expected
     # the limit is approached continuously
-    far = lif_math.softlif_rate_derivative(np.array([1e12]), 0.02, TAU_RC, tau_ref)
+    far = softlif.softlif_rate_derivative(np.array([1e12]), 0.02, TAU_RC, tau_ref)
     assert far[0] == pytest.approx(expected, abs=1e-6)
 
 
 def test_softlif_converges_to_lif():
     J = np.linspace(1.05, 5, 200)
-    lif = lif_math.lif_rate(J)
+    lif_rates = lif.lif_rate(J)
     errors = [
-        np.max(np.abs(lif_math.softlif_rate(J, sigma) - lif))
+        np.max(np.abs(softlif.softlif_rate(J, sigma) - lif_rates))
         for sigma in (0.1, 0.01, 0.001)
     ]
     assert errors[0] > errors[1] > errors[2]
-    assert errors[2] < 1e-6 * np.max(lif)
+    assert errors[2] < 1e-6 * np.max(lif_rates)
     # at threshold the convergence is only logarithmic (docs/neuron-math.rst,
     # "SoftLIF rate")
     sigma = 1e-3
     at_threshold = 1 / (TAU_REF + TAU_RC * math.log1p(1 / (sigma * math.log(2))))
-    assert lif_math.softlif_rate(1.0, sigma) == pytest.approx(at_threshold, rel=1e-12)
+    assert softlif.softlif_rate(1.0, sigma) == pytest.approx(at_threshold, rel=1e-12)
     assert at_threshold == pytest.approx(6.8, abs=0.05)
 
 
 @pytest.mark.parametrize("sigma", [1e-9, 1e-3, 0.02, 1.0, 10.0])
 def test_softlif_current_for_rate_inverts(sigma, allclose):
     rates = np.concatenate([np.logspace(-20, 0, 21), np.linspace(1, 499, 200)])
-    rates = rates[rates > lif_math.softlif_rate(-1e6, sigma)]
-    J = lif_math.softlif_current_for_rate(rates, sigma)
-    assert allclose(lif_math.softlif_rate(J, sigma), rates, rtol=1e-8, atol=0)
+    rates = rates[rates > softlif.softlif_rate(-1e6, sigma)]
+    J = softlif.softlif_current_for_rate(rates, sigma)
+    assert allclose(softlif.softlif_rate(J, sigma), rates, rtol=1e-8, atol=0)
 
 
 def test_lif_current_for_rate_inverts(allclose):
     # below ~5 Hz the current above threshold is under 1e-10: float64 resolution
     rates = np.linspace(5, 499, 300)
-    J = lif_math.lif_current_for_rate(rates)
-    assert allclose(lif_math.lif_rate(J), rates, rtol=1e-6, atol=0)
+    J = lif.lif_current_for_rate(rates)
+    assert allclose(lif.lif_rate(J), rates, rtol=1e-6, atol=0)
 
 
 def test_isi_and_threshold_time_match_rate(rng, allclose):
     J = 1 + rng.uniform(0.01, 100, size=100)
-    assert allclose(
-        1 / lif_math.lif_isi_xp(J, TAU_RC, TAU_REF), lif_math.lif_rate(J), rtol=1e-12
-    )
+    assert allclose(1 / lif.lif_isi_xp(J, TAU_RC, TAU_REF), lif.lif_rate(J), rtol=1e-12)
     # from reset the climb to threshold takes ISI - tau_ref
     assert allclose(
-        lif_math.time_to_threshold_xp(np.zeros_like(J), J, TAU_RC),
-        lif_math.lif_isi_xp(J, TAU_RC, TAU_REF) - TAU_REF,
+        lif.time_to_threshold_xp(np.zeros_like(J), J, TAU_RC),
+        lif.lif_isi_xp(J, TAU_RC, TAU_REF) - TAU_REF,
         rtol=1e-12,
     )
     # and the membrane solution lands exactly on threshold then
-    t_star = lif_math.time_to_threshold_xp(0.3, J, TAU_RC)
-    assert allclose(lif_math.relax_voltage_xp(0.3, J, t_star, TAU_RC), 1.0, rtol=1e-12)
+    t_star = lif.time_to_threshold_xp(0.3, J, TAU_RC)
+    assert allclose(lif.relax_voltage_xp(0.3, J, t_star, TAU_RC), 1.0, rtol=1e-12)
 
 
 # --- the slopes over the whole float range (property-based) -------------------------
@@ -219,7 +217,7 @@ def test_lif_slope_finite_and_exact_property(dtype, data):
     tau_rc, tau_ref, amplitude = data.draw(lif_parameters(dtype))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = lif_math.lif_rate_derivative(J, tau_rc, tau_ref, amplitude)
+        got = lif.lif_rate_derivative(J, tau_rc, tau_ref, amplitude)
     assert got.dtype == dtype and got.shape == J.shape
     for current, slope in zip(J.tolist(), got.tolist()):
         if math.isnan(current):
@@ -249,8 +247,8 @@ def test_softlif_slope_finite_and_exact_property(dtype, data):
     sigma = float(dtype(data.draw(st.floats(1e-6, 10.0))))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = lif_math.softlif_rate_derivative(J, sigma, tau_rc, tau_ref, amplitude)
-        rate = lif_math.softlif_rate(J, sigma, tau_rc, tau_ref, amplitude)
+        got = softlif.softlif_rate_derivative(J, sigma, tau_rc, tau_ref, amplitude)
+        rate = softlif.softlif_rate(J, sigma, tau_rc, tau_ref, amplitude)
     assert got.dtype == dtype and got.shape == J.shape
     for current, slope, r in zip(J.tolist(), got.tolist(), rate.tolist()):
         if math.isnan(current):
@@ -280,10 +278,10 @@ def test_softlif_rate_and_derivative_together_equal_apart_property(dtype, data):
     sigma = float(dtype(data.draw(st.floats(1e-6, 10.0))))
     params = (sigma, tau_rc, tau_ref, amplitude)
     with np.errstate(over="ignore", divide="ignore"):  # as the public functions
-        together = lif_math.softlif_rate_and_derivative_xp(J, *params)
+        together = softlif.softlif_rate_and_derivative_xp(J, *params)
         apart = (
-            lif_math.softlif_rate_xp(J, *params),
-            lif_math.softlif_rate_derivative_xp(J, *params),
+            softlif.softlif_rate_xp(J, *params),
+            softlif.softlif_rate_derivative_xp(J, *params),
         )
     for got, expected in zip(together, apart):
         np.testing.assert_array_equal(got, expected)
@@ -301,11 +299,11 @@ def test_lif_rate_and_derivative_together_equal_apart_property(dtype, data):
     """
     J = data.draw(current_arrays(dtype))
     params = data.draw(lif_parameters(dtype))
-    for min_j in (0.0, lif_math.LIF_GRAD_MIN_J):
+    for min_j in (0.0, lif.LIF_GRAD_MIN_J):
         with np.errstate(over="ignore", divide="ignore"):
-            rate, slope = lif_math.lif_rate_and_derivative_xp(J, *params, min_j=min_j)
-            expected_slope = lif_math.lif_rate_derivative_xp(J, *params, min_j=min_j)
-            np.testing.assert_array_equal(rate, lif_math.lif_rate_xp(J, *params))
+            rate, slope = lif.lif_rate_and_derivative_xp(J, *params, min_j=min_j)
+            expected_slope = lif.lif_rate_derivative_xp(J, *params, min_j=min_j)
+            np.testing.assert_array_equal(rate, lif.lif_rate_xp(J, *params))
         if min_j == 0:
             np.testing.assert_array_equal(slope, expected_slope)
         else:

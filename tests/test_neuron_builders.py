@@ -16,17 +16,13 @@ nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)"
 from networks import neurons_fed_directly
 from strategies import DTYPES, current_arrays, lif_parameters
 
-from nengo_tuning import (
-    ExactLIF,
-    SoftLIF,
-    SoftLIFRate,
-    compat,
-    lif_math,
-    neuron_builders,
-    tf_math,
-)
-from nengo_tuning.dl_registry import BUILDER_NAMES
-from nengo_tuning.tf_math import lif_rate_tf, softlif_rate_tf, tf_xp
+from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate, compat
+from nengo_tuning.dl import builders, tf_namespace
+from nengo_tuning.dl.registry import BUILDER_NAMES
+from nengo_tuning.dl.tf_namespace import lif_rate_tf, softlif_rate_tf, tf_xp
+from nengo_tuning.kernels import lif as lif_kernel
+from nengo_tuning.kernels import lif_xp
+from nengo_tuning.math import lif, softlif
 
 FALLBACK_WARNING = "does not have a native TensorFlow implementation"
 TAU_RC = 0.02
@@ -95,7 +91,7 @@ def test_builders_registered_by_exact_class():
     impl = nengo_dl.neuron_builders.SimNeuronsBuilder.TF_NEURON_IMPL
     assert set(BUILDER_NAMES) == {ExactLIF, SoftLIF, SoftLIFRate}
     for neuron_class, builder_name in BUILDER_NAMES.items():
-        assert impl[neuron_class] is getattr(neuron_builders, builder_name)
+        assert impl[neuron_class] is getattr(builders, builder_name)
 
 
 REGISTRATION_SCRIPT = """
@@ -163,14 +159,14 @@ def assert_states_close(x, y, dtype, scale):
 
 
 def run_numpy_steps(J, dt, tau_ref, min_voltage, v0):
-    """Reference: lif_math.exact_lif_step (the numpy kernel ExactLIF runs)."""
+    """Reference: lif_kernel.exact_lif_step (the numpy kernel ExactLIF runs)."""
     dtype = J.dtype
     # the numpy kernel works on 1-d arrays (as nengo gives them): flatten the batch
     voltage, refractory = v0.ravel().copy(), np.zeros(v0.size, dtype=dtype)
     output = np.zeros_like(voltage)
     outs, volts, refs = [], [], []
     for J_t in J:
-        lif_math.exact_lif_step(
+        lif_kernel.exact_lif_step(
             dt, J_t.ravel(), output, voltage, refractory, TAU_RC, tau_ref,
             min_voltage, 0.5,
         )  # fmt: skip
@@ -197,7 +193,7 @@ def run_tf_steps(J, dt, tau_ref, min_voltage, v0):
     @tf.function
     def simulate(J):
         def body(i, voltage, refractory, outs, volts, refs):
-            out, voltage, refractory = lif_math.exact_lif_step_xp(
+            out, voltage, refractory = lif_xp.exact_lif_step_xp(
                 p["dt"], J[i], voltage, refractory, p["tau_rc"], p["tau_ref"],
                 p["mv"], 0.5, xp=tf_xp,
             )  # fmt: skip
@@ -247,7 +243,7 @@ def test_tf_kernel_matches_numpy_kernel(dtype, dt, tau_ref, rng):
     pre_v = np.concatenate([v0[None], ref[1][:-1]])
     pre_r = np.concatenate([np.zeros_like(v0)[None], ref[2][:-1]])
     c = lambda x: tf.constant(x, dtype=dtype)
-    one = lif_math.exact_lif_step_xp(
+    one = lif_xp.exact_lif_step_xp(
         c(dt), c(J), c(pre_v), c(pre_r), c(TAU_RC), c(tau_ref), c(0.0), 0.5, xp=tf_xp
     )
     np.testing.assert_array_equal(np.round(one[0].numpy() * dt / 0.5), counts_ref)
@@ -335,8 +331,8 @@ def test_softlif_rate_and_gradient_match_numpy(
 
     # float64 references from the numpy functions
     J64 = J.astype(np.float64)
-    ref_rate = lif_math.softlif_rate(J64, sigma, TAU_RC, tau_ref, 0.7)
-    ref_grad = lif_math.softlif_rate_derivative(J64, sigma, TAU_RC, tau_ref, 0.7)
+    ref_rate = softlif.softlif_rate(J64, sigma, TAU_RC, tau_ref, 0.7)
+    ref_grad = softlif.softlif_rate_derivative(J64, sigma, TAU_RC, tau_ref, 0.7)
     with np.errstate(over="ignore"):  # a float32 rate beyond its range is inf
         ref_rate = ref_rate.astype(dtype).astype(np.float64)
     assert np.all(np.isfinite(grad))
@@ -357,24 +353,24 @@ def test_lif_training_rate_and_capped_gradient(dtype, tau_ref, for_training, all
 
     J64 = J.astype(np.float64)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
-    ref_rate = lif_math.lif_rate(J64, TAU_RC, tau_ref)
+    ref_rate = lif.lif_rate(J64, TAU_RC, tau_ref)
     with np.errstate(over="ignore"):  # a float32 rate beyond its range is inf
         ref_rate = ref_rate.astype(dtype).astype(np.float64)
     assert allclose(rate, ref_rate, rtol=rtol)
     assert np.all(np.isfinite(grad))  # also at J = +inf with tau_ref = 0
     # the true LIF slope above the guard, the slope at the guard just above 1
-    min_j = lif_math.LIF_GRAD_MIN_J
-    expected = lif_math.lif_rate_derivative(np.maximum(J64, 1 + min_j), TAU_RC, tau_ref)
+    min_j = lif.LIF_GRAD_MIN_J
+    expected = lif.lif_rate_derivative(np.maximum(J64, 1 + min_j), TAU_RC, tau_ref)
     expected[J64 <= 1] = 0
     assert allclose(grad, expected, rtol=10 * rtol)
     above = J64 > 1 + min_j
     assert allclose(
         grad[above],
-        lif_math.lif_rate_derivative(J64[above], TAU_RC, tau_ref),
+        lif.lif_rate_derivative(J64[above], TAU_RC, tau_ref),
         rtol=10 * rtol,
     )
     # the cap is about 25 times the slope at J = 2
-    cap = lif_math.lif_rate_derivative(1 + min_j) / lif_math.lif_rate_derivative(2.0)
+    cap = lif.lif_rate_derivative(1 + min_j) / lif.lif_rate_derivative(2.0)
     assert 15 < cap < 40
 
 
@@ -474,7 +470,7 @@ def test_tf_rate_gradients_match_numpy_property(dtype, data):
     SoftLIFRate at ``J = -inf`` gave 5e-29 instead of 0.
     """
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setattr(tf_math, "JIT_COMPILE", False)
+        monkeypatch.setattr(tf_namespace, "JIT_COMPILE", False)
         check_tf_rates_against_numpy(dtype, data)
 
 
@@ -493,10 +489,10 @@ def check_tf_rates_against_numpy(dtype, data):
         soft_fn = softlif_rate_tf(*map(c, params), for_training=for_training)
         rate, grad = tape_value_and_grad(soft_fn, J)
         np.testing.assert_allclose(
-            rate, lif_math.softlif_rate(J, *params), rtol=rtol, atol=atol
+            rate, softlif.softlif_rate(J, *params), rtol=rtol, atol=atol
         )
         np.testing.assert_allclose(
-            grad, lif_math.softlif_rate_derivative(J, *params), rtol=rtol, atol=atol
+            grad, softlif.softlif_rate_derivative(J, *params), rtol=rtol, atol=atol
         )
         assert np.all(np.isfinite(grad[~nan]))
         assert np.all(rate[J == -np.inf] == 0) and np.all(grad[J == -np.inf] == 0)
@@ -506,11 +502,11 @@ def check_tf_rates_against_numpy(dtype, data):
     rate, grad = tape_value_and_grad(lif_fn, J)
     params = (tau_rc, tau_ref, amplitude)
     np.testing.assert_allclose(
-        rate[~nan], lif_math.lif_rate(J, *params)[~nan], rtol=rtol, atol=atol
+        rate[~nan], lif.lif_rate(J, *params)[~nan], rtol=rtol, atol=atol
     )
     np.testing.assert_allclose(
         grad[~nan],
-        lif_math.lif_rate_derivative(J, *params)[~nan],
+        lif.lif_rate_derivative(J, *params)[~nan],
         rtol=rtol,
         atol=atol,
     )

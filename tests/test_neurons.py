@@ -14,7 +14,8 @@ from nengo.exceptions import ReadonlyError, ValidationError
 from reference_lif import EventLIF
 
 import nengo_tuning
-from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate, lif_math
+from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.math import lif, softlif
 
 ALL_TYPES = [SoftLIFRate, ExactLIF, SoftLIF]
 SPIKING_TYPES = [ExactLIF, SoftLIF]
@@ -159,23 +160,21 @@ def test_softlif_rates_and_smooth_curve(rng, allclose):
     gain, bias = rng.uniform(0.5, 5, size=20), rng.uniform(-2, 2, size=20)
     x = np.linspace(-1, 1, 51)
     J = gain * x[:, None] + bias
-    assert allclose(
-        neuron_type.rates(x, gain, bias), 0.3 * lif_math.lif_rate(J), rtol=1e-12
-    )
+    assert allclose(neuron_type.rates(x, gain, bias), 0.3 * lif.lif_rate(J), rtol=1e-12)
     assert neuron_type.smooth_type == SoftLIFRate(sigma=0.05, amplitude=0.3)
     assert allclose(
         neuron_type.smooth_rates(x, gain, bias),
-        0.3 * lif_math.softlif_rate(J, sigma=0.05),
+        0.3 * softlif.softlif_rate(J, sigma=0.05),
         rtol=1e-12,
     )
     assert allclose(
         SoftLIFRate(sigma=0.05).rate_derivative(x, gain, bias),
-        lif_math.softlif_rate_derivative(J, sigma=0.05),
+        softlif.softlif_rate_derivative(J, sigma=0.05),
         rtol=1e-12,
     )
     assert allclose(
         ExactLIF().rate_derivative(x, gain, bias),
-        lif_math.lif_rate_derivative(J),
+        lif.lif_rate_derivative(J),
         rtol=1e-12,
     )
 
@@ -194,7 +193,7 @@ def test_tuning_curves_and_probes(neuron_class, allclose):
     gain, bias = sim.data[ens].gain, sim.data[ens].bias
     projected = x @ sim.data[ens].encoders.T  # radius 1
     J = gain * projected + bias
-    curve = lif_math.lif_rate if neuron_type.spiking else lif_math.softlif_rate
+    curve = lif.lif_rate if neuron_type.spiking else softlif.softlif_rate
     assert allclose(activities, curve(J))
     assert np.max(activities) > 100  # the comparison is not vacuous
     for key, probe in probes.items():
@@ -219,7 +218,7 @@ def test_softlifrate_in_spiking_wrappers(wrapper, allclose):
     measured = sim.data[probe].mean(axis=0)
     projected = 0.5 * sim.data[ens].encoders[:, 0]
     J = sim.data[ens].gain * projected + sim.data[ens].bias
-    expected = lif_math.softlif_rate(J)
+    expected = softlif.softlif_rate(J)
     # Poisson/stochastic counts over 2 s: a few standard errors of sqrt(r T)
     atol = 1.0 if wrapper is nengo.RegularSpiking else 5 * np.sqrt(200 * 2) / 2
     assert allclose(measured, expected, atol=atol)
@@ -330,7 +329,7 @@ def test_zero_tau_ref_huge_current_no_overflow_or_hang(dtype):
             neuron_type.step(dt, J, output, voltage, refractory_time)
             assert np.all(np.isfinite(voltage)) and np.all(np.isfinite(refractory_time))
     spikes = output * dt
-    rates = lif_math.lif_rate(J.astype(float), tau_ref=0)
+    rates = lif.lif_rate(J.astype(float), tau_ref=0)
     # counts are within one spike of rate * dt where they are representable
     assert abs(spikes[0] - rates[0] * dt) <= 1
     assert spikes[1] == pytest.approx(rates[1] * dt, rel=1e-5)

@@ -64,16 +64,54 @@ def package_imports(module):
     return found
 
 
+def layer(module):
+    """The layer of a module key: its subpackage, or the module itself."""
+    return module.split(".")[0]
+
+
+#: What each layer may import (besides itself). Imports go down: math <- kernels
+#: <- neurons <- workbench; dl/ and keras/ use the layers below them, never the
+#: other way round.
+ALLOWED_IMPORTS = {
+    "version": set(),
+    "compat": set(),
+    "math": set(),
+    "kernels": {"math"},
+    # TODO(layout, phase 2): registration moves to the import hook and dl/, and
+    # neurons stops importing dl.registry
+    "neurons": {"math", "kernels", "dl.registry"},
+    "dl": {"compat", "math", "kernels", "neurons"},
+    "keras": {"compat", "math", "kernels", "neurons", "dl"},
+    "workbench": {"compat", "math", "kernels", "neurons", "version"},
+    "__init__": {"compat", "math", "kernels", "neurons", "version", "dl.registry"},
+    "__main__": {"workbench"},
+}
+
+
+def allowed(module, imported):
+    rules = ALLOWED_IMPORTS[layer(module)]
+    return (
+        layer(imported) == layer(module)
+        or layer(imported) in rules
+        or imported in rules
+        or imported.removesuffix(".__init__") in rules
+    )
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_imports_go_down_the_layers(module):
+    """Every import, lazy ones included, goes to a layer below (or the same)."""
+    wrong = sorted(m for m in package_imports(module) if not allowed(module, m))
+    assert not wrong, f"{module} must not import {wrong}"
+
+
 def test_import_graph_has_no_cycle():
     """Depth-first search of the graph of every import, lazy ones included."""
     graph = {module: package_imports(module) for module in MODULES}
     # the builders never import the front end (it names them by string)
-    assert not graph["neuron_builders"] & {"neurons", "dl_registry", "__init__"}
-    assert not graph["neurons"] & {"neuron_builders", "tf_math", "__init__"}
-    # the math depends on nothing of ours but its optional compiled kernel,
-    # which depends on nothing of ours at all
-    assert graph["lif_math"] <= {"compiled_kernel"}
-    assert graph["compiled_kernel"] == set()
+    assert not graph["dl.builders"] & {"neurons", "dl.registry", "__init__"}
+    # the compiled kernel depends on nothing of ours at all
+    assert graph["kernels.lif_compiled"] == set()
 
     done, path = set(), []
 
@@ -94,9 +132,51 @@ def test_import_graph_has_no_cycle():
 
 
 def test_package_modules_listed():
-    # the scan above sees the front end, the math and the backends
-    expected = {"neurons", "lif_math", "dl_registry", "neuron_builders", "compat"}
+    # the scan above sees the layers: math, kernels, front end, backends
+    expected = {
+        "math.lif",
+        "math.softlif",
+        "kernels.lif",
+        "kernels.lif_xp",
+        "kernels.lif_compiled",
+        "neurons",
+        "dl.registry",
+        "dl.builders",
+        "dl.tf_namespace",
+        "keras.activation",
+        "keras.converter",
+        "compat",
+    }
     assert expected <= set(MODULES)
+
+
+HEAVY = ("tensorflow", "nengo_dl", "keras", "tf_keras")
+
+
+def external_imports(module, top_level_only):
+    """The top-level names of the outside packages that ``module`` imports."""
+    tree = parse(module)
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_tensorflow_only_under_dl_and_keras(module):
+    """TensorFlow, NengoDL and Keras are imported under dl/ and keras/ only.
+
+    compat.py, which wraps their private APIs, imports them only inside its
+    functions, which run when NengoDL is imported or used.
+    """
+    if layer(module) in ("dl", "keras"):
+        return
+    heavy = external_imports(module, top_level_only=module == "compat")
+    assert not heavy & set(HEAVY), (module, sorted(heavy & set(HEAVY)))
 
 
 PRIVATE_API_MARKERS = ["TF_NEURON_IMPL", "smart_cond", "tensorflow.python"]

@@ -4,7 +4,12 @@ import matplotlib
 import numpy as np
 import pytest
 
-from nengo_tuning import analysis, plotting
+from nengo_tuning.workbench import (
+    plotting,
+    rate_curves,
+    spikes_vs_rates,
+    tuning_and_decoding,
+)
 
 # pytest-plt's `plt` fixture is a do-nothing stand-in unless --plots is given,
 # and these tests read back what was drawn: use real (non-interactive) figures.
@@ -24,7 +29,9 @@ def _line_data(ax):
 
 
 def test_plot_tuning_curves_1d(plt):
-    curves = analysis.neuron_tuning_curves("nengo.LIF", n_neurons=5, n_points=21)
+    curves = tuning_and_decoding.neuron_tuning_curves(
+        "nengo.LIF", n_neurons=5, n_points=21
+    )
     ax = plotting.plot_tuning_curves(curves, ax=plt.gca())
     drawn = _line_data(ax)
     assert len(drawn) == 5
@@ -34,7 +41,7 @@ def test_plot_tuning_curves_1d(plt):
 
 
 def test_plot_tuning_curves_2d_projection(plt):
-    curves = analysis.neuron_tuning_curves(
+    curves = tuning_and_decoding.neuron_tuning_curves(
         "nengo_tuning.ExactLIF", n_neurons=4, dimensions=2, n_points=50
     )
     ax = plotting.plot_tuning_curves(curves, ax=plt.gca())
@@ -46,7 +53,7 @@ def test_plot_tuning_curves_2d_projection(plt):
 
 
 def test_plot_decoding(plt):
-    decoding = analysis.decode_function("x**2", n_neurons=10)
+    decoding = tuning_and_decoding.decode_function("x**2", n_neurons=10)
     ax = plotting.plot_decoding(decoding, ax=plt.gca())
     drawn = _line_data(ax)
     # 10 weighted curves, the target and the decoded output
@@ -59,7 +66,9 @@ def test_plot_decoding(plt):
 
 
 def test_plot_decoding_sweep(plt):
-    sweep = analysis.decoding_sweep(("x", "x**2"), n_neurons=(5, 10), n_trials=1)
+    sweep = tuning_and_decoding.decoding_sweep(
+        ("x", "x**2"), n_neurons=(5, 10), n_trials=1
+    )
     ax = plotting.plot_decoding_sweep(sweep, ax=plt.gca())
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "x**2"]
     for ydata, rmse in zip(_line_data(ax), sweep.rmse):
@@ -69,7 +78,7 @@ def test_plot_decoding_sweep(plt):
 
 def test_plot_rate_vs_spike(plt):
     comparisons = [
-        analysis.compare_spikes_to_rates(
+        spikes_vs_rates.compare_spikes_to_rates(
             name, dts=(0.001, 0.005), rates=(100.0, 400.0), sim_time=0.2
         )
         for name in ("nengo.LIF", "nengo_tuning.ExactLIF")
@@ -87,7 +96,7 @@ def test_plot_rate_vs_spike(plt):
 
 def test_plot_spiking_decoding_error(plt):
     results = [
-        analysis.spiking_decoding_error(name, dts=(0.001, 0.005), sim_time=0.2)
+        spikes_vs_rates.spiking_decoding_error(name, dts=(0.001, 0.005), sim_time=0.2)
         for name in ("nengo.LIF", "nengo_tuning.ExactLIF")
     ]
     fig = plotting.plot_spiking_decoding_error(results, fig=plt.figure())
@@ -98,7 +107,7 @@ def test_plot_spiking_decoding_error(plt):
 
 
 def test_plot_smooth_vs_sharp(plt):
-    result = analysis.smooth_vs_sharp(sigmas=(0.01, 0.5))
+    result = rate_curves.smooth_vs_sharp(sigmas=(0.01, 0.5))
     fig = plotting.plot_smooth_vs_sharp(result, fig=plt.figure())
     rate_ax, slope_ax = fig.axes
     assert np.array_equal(_line_data(rate_ax)[0], result.lif_rates)

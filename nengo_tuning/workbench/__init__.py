@@ -26,6 +26,5 @@ Where things live (front end first, command last):
 A new study is an analysis function (in one of the study modules, returning a
 record) and one `~nengo_tuning.workbench.study_table.Study` declaration in
 ``study_table.STUDIES``; the parser, ``--help``, the report and the reference page
-follow from it. `nengo_tuning.analysis` and `nengo_tuning.plotting` re-export the
-library's public names.
+follow from it.
 """

@@ -1,6 +1,6 @@
 """The pure rate-curve study: LIF against SoftLIF near threshold (no Nengo).
 
-:func:`smooth_vs_sharp` evaluates the formulas of :mod:`nengo_tuning.lif_math`
+:func:`smooth_vs_sharp` evaluates the formulas of :mod:`nengo_tuning.math`
 on a current grid: the LIF curve, whose derivative is unbounded at threshold,
 against SoftLIF curves for several ``sigma``, whose derivatives are bounded.
 """
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nengo_tuning import lif_math
+from nengo_tuning.math import lif, softlif
 
 __all__ = ["PEAK_SEARCH_STEP", "SmoothVsSharp", "smooth_vs_sharp"]
 
@@ -29,8 +29,8 @@ class SmoothVsSharp:
     sigmas : (n_sigmas,) ndarray
         SoftLIF smoothing values.
     lif_rates, lif_derivatives : (n_currents,) ndarray
-        LIF rate ``G(J)`` and ``dG/dJ`` (:func:`~nengo_tuning.lif_math.lif_rate`,
-        :func:`~nengo_tuning.lif_math.lif_rate_derivative`).
+        LIF rate ``G(J)`` and ``dG/dJ`` (:func:`~nengo_tuning.math.lif.lif_rate`,
+        :func:`~nengo_tuning.math.lif.lif_rate_derivative`).
     softlif_rates, softlif_derivatives : (n_sigmas, n_currents) ndarray
         SoftLIF rates and derivatives for each sigma.
     tau_rc, tau_ref : float
@@ -52,7 +52,7 @@ class SmoothVsSharp:
         threshold = np.ones(1)
         return np.array(
             [
-                lif_math.softlif_rate(threshold, s, self.tau_rc, self.tau_ref)[0]
+                softlif.softlif_rate(threshold, s, self.tau_rc, self.tau_ref)[0]
                 for s in self.sigmas
             ]
         )
@@ -69,7 +69,7 @@ class SmoothVsSharp:
         for sigma, derivatives in zip(self.sigmas, self.softlif_derivatives):
             n_steps = round(120 / PEAK_SEARCH_STEP)
             fine = 1.0 + sigma * np.linspace(-20.0, 100.0, n_steps + 1)
-            fine_derivatives = lif_math.softlif_rate_derivative(
+            fine_derivatives = softlif.softlif_rate_derivative(
                 fine, sigma, self.tau_rc, self.tau_ref
             )
             peaks.append(max(derivatives.max(), fine_derivatives.max()))
@@ -125,14 +125,14 @@ def smooth_vs_sharp(
     return SmoothVsSharp(
         currents=currents,
         sigmas=sigmas,
-        lif_rates=lif_math.lif_rate(currents, tau_rc, tau_ref),
-        lif_derivatives=lif_math.lif_rate_derivative(currents, tau_rc, tau_ref),
+        lif_rates=lif.lif_rate(currents, tau_rc, tau_ref),
+        lif_derivatives=lif.lif_rate_derivative(currents, tau_rc, tau_ref),
         softlif_rates=np.array(
-            [lif_math.softlif_rate(currents, s, tau_rc, tau_ref) for s in sigmas]
+            [softlif.softlif_rate(currents, s, tau_rc, tau_ref) for s in sigmas]
         ),
         softlif_derivatives=np.array(
             [
-                lif_math.softlif_rate_derivative(currents, s, tau_rc, tau_ref)
+                softlif.softlif_rate_derivative(currents, s, tau_rc, tau_ref)
                 for s in sigmas
             ]
         ),

@@ -1,6 +1,6 @@
-"""The LIF and SoftLIF formulas of :mod:`.lif_math` in TensorFlow.
+"""The LIF and SoftLIF formulas of :mod:`nengo_tuning.math` in TensorFlow.
 
-:mod:`.lif_math` writes each formula once, as an ``_xp`` function over any
+:mod:`nengo_tuning.math` writes each formula once, as an ``_xp`` function over any
 numpy-like array namespace. This module supplies that namespace for TensorFlow
 (:data:`tf_xp`) and wraps the rate curves with their analytic derivatives as
 gradients. It imports TensorFlow but not NengoDL, so the NengoDL builders and a
@@ -9,7 +9,7 @@ plain Keras activation can share it.
 
 import tensorflow as tf
 
-from nengo_tuning import lif_math
+from nengo_tuning.math import lif, softlif
 
 #: Compile the exact spiking step with XLA (``tf.function(jit_compile=True)``).
 #: Set to False before building a simulator to run it op by op instead (for
@@ -37,7 +37,7 @@ def _elementwise(tf_fn):
 
 
 class _TFNamespace:
-    """The numpy-like functions that :mod:`.lif_math`'s ``_xp`` functions use."""
+    """The numpy-like functions that the ``_xp`` functions use."""
 
     log = _elementwise(tf.math.log)
     log1p = _elementwise(tf.math.log1p)
@@ -56,14 +56,14 @@ class _TFNamespace:
         return tf.where(condition, *_as_tensors(x, y))
 
 
-#: Array namespace over TensorFlow for :mod:`nengo_tuning.lif_math`'s ``_xp`` functions.
+#: Array namespace over TensorFlow for :mod:`nengo_tuning.math`'s ``_xp`` functions.
 tf_xp = _TFNamespace()
 
 
 def with_derivative(rate_fn, derivative_fn):
     """Return ``f(J) = rate_fn(J)`` whose gradient is ``derivative_fn(J)``.
 
-    Autodiff through the masked formulas of :mod:`.lif_math` would differentiate
+    Autodiff through the masked formulas of :mod:`nengo_tuning.math` would differentiate
     the branch structure (for instance ``maximum(y, 0)`` at ``y = 0``) rather
     than the curve; the analytic derivative is exact, finite, and cheaper. Both
     are compiled with XLA (see :data:`JIT_COMPILE`): each is a few dozen
@@ -118,16 +118,16 @@ def softlif_rate_tf(sigma, tau_rc, tau_ref, amplitude=1.0, for_training=False):
     params = (sigma, tau_rc, tau_ref, amplitude, tf_xp)
     if for_training:
         return with_stored_derivative(
-            lambda J: lif_math.softlif_rate_and_derivative_xp(J, *params)
+            lambda J: softlif.softlif_rate_and_derivative_xp(J, *params)
         )
     return with_derivative(
-        lambda J: lif_math.softlif_rate_xp(J, *params),
-        lambda J: lif_math.softlif_rate_derivative_xp(J, *params),
+        lambda J: softlif.softlif_rate_xp(J, *params),
+        lambda J: softlif.softlif_rate_derivative_xp(J, *params),
     )
 
 
 def lif_rate_tf(
-    tau_rc, tau_ref, amplitude=1.0, min_j=lif_math.LIF_GRAD_MIN_J, for_training=False
+    tau_rc, tau_ref, amplitude=1.0, min_j=lif.LIF_GRAD_MIN_J, for_training=False
 ):
     """TensorFlow LIF rate function of ``J`` with the capped LIF slope as gradient.
 
@@ -136,11 +136,9 @@ def lif_rate_tf(
     params = (tau_rc, tau_ref, amplitude)
     if for_training:
         return with_stored_derivative(
-            lambda J: lif_math.lif_rate_and_derivative_xp(
-                J, *params, min_j=min_j, xp=tf_xp
-            )
+            lambda J: lif.lif_rate_and_derivative_xp(J, *params, min_j=min_j, xp=tf_xp)
         )
     return with_derivative(
-        lambda J: lif_math.lif_rate_xp(J, *params, xp=tf_xp),
-        lambda J: lif_math.lif_rate_derivative_xp(J, *params, min_j=min_j, xp=tf_xp),
+        lambda J: lif.lif_rate_xp(J, *params, xp=tf_xp),
+        lambda J: lif.lif_rate_derivative_xp(J, *params, min_j=min_j, xp=tf_xp),
     )

@@ -61,7 +61,7 @@ from nengo.params import NumberParam
 from nengo_dl.converter import LayerConverter
 
 from nengo_tuning import compat
-from nengo_tuning.keras_activation import SoftLIFActivation
+from nengo_tuning.keras.activation import SoftLIFActivation
 from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
 
 #: The ``softlif_neurons`` choices given by name, and the class each one builds.

@@ -8,9 +8,9 @@ function) that computes the SoftLIF rate curve of :class:`.SoftLIFRate`,
 
 of its input ``x``, read as the input current ``J`` of a LIF neuron (threshold
 ``J = 1``). Its gradient is the analytic derivative of
-:func:`.lif_math.softlif_rate_derivative`: the very formulas that the neuron
-types and the NengoDL builders use, so a model trained in Keras means the same
-thing once converted to Nengo neurons (see :mod:`nengo_tuning.converter`).
+:func:`~nengo_tuning.math.softlif.softlif_rate_derivative`: the very formulas that
+the neuron types and the NengoDL builders use, so a model trained in Keras means
+the same thing once converted to Nengo neurons (see :mod:`.converter`).
 
 Rates are in Hz times ``amplitude``: with the default time constants they span
 0 to 500 Hz, so an ``amplitude`` of about 0.01 keeps the activations near 1, as
@@ -18,7 +18,7 @@ Keras initialisers expect.
 
 Importing this module imports TensorFlow (``import nengo_tuning`` does not).
 It does not import NengoDL: `nengo_dl.Converter` learns about the layer when
-:mod:`nengo_tuning.converter` is imported (that module imports this one, so the
+:mod:`nengo_tuning.keras.converter` is imported (that module imports this one, so the
 dependency runs one way).
 """
 
@@ -29,9 +29,9 @@ compat.select_keras2()
 
 import tensorflow as tf
 
-from nengo_tuning import lif_math
+from nengo_tuning.dl.tf_namespace import tf_xp, with_derivative
+from nengo_tuning.math.softlif import softlif_rate_derivative_xp, softlif_rate_xp
 from nengo_tuning.neurons import DEFAULT_SIGMA, SoftLIFRate
-from nengo_tuning.tf_math import tf_xp, with_derivative
 
 _PACKAGE = "nengo_tuning"
 
@@ -79,8 +79,8 @@ def _softlif_rate_fn(sigma, tau_rc, tau_ref, amplitude):
         return [tf.constant(p, J.dtype) for p in (sigma, tau_rc, tau_ref, amplitude)]
 
     return with_derivative(
-        lambda J: lif_math.softlif_rate_xp(J, *params(J), xp=tf_xp),
-        lambda J: lif_math.softlif_rate_derivative_xp(J, *params(J), xp=tf_xp),
+        lambda J: softlif_rate_xp(J, *params(J), xp=tf_xp),
+        lambda J: softlif_rate_derivative_xp(J, *params(J), xp=tf_xp),
     )
 
 
@@ -114,7 +114,7 @@ class SoftLIFActivation(tf.keras.layers.Layer):
     -----
     `nengo_dl.Converter` turns this layer into an ensemble of
     :class:`.SoftLIFRate` neurons with these parameters (input gain 1, bias 0),
-    which computes the same function; `nengo_tuning.converter.Converter` can
+    which computes the same function; `nengo_tuning.keras.converter.Converter` can
     give spiking `.SoftLIF` or `.ExactLIF` neurons instead.
     """
 

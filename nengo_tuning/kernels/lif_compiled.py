@@ -1,6 +1,6 @@
 """Optional compiled exact step (numba, if installed).
 
-The numpy kernel (:func:`~nengo_tuning.lif_math.exact_lif_step_numpy`) pays a
+The numpy kernel (:func:`~nengo_tuning.kernels.lif_numpy.exact_lif_step_numpy`) pays a
 fixed cost for each of its ~30 numpy calls and a pass over memory for each, and
 at large ``dt``, where most neurons spike, it gathers and scatters the spiking
 subset several times. Compiled loops avoid both. Two forms are used:
@@ -17,12 +17,12 @@ subset several times. Compiled loops avoid both. Two forms are used:
   neurons are taken in chunks of :data:`STAGED_CHUNK`, so the work arrays are
   small, fixed in size, and stay in cache.
 
-Both perform the operations of :func:`~nengo_tuning.lif_math.exact_lif_step_xp`
+Both perform the operations of :func:`~nengo_tuning.kernels.lif_xp.exact_lif_step_xp`
 for each neuron, in the same order (the staged form calls the same numpy
 routines as the numpy kernel; the loop's scalar ``math`` routines may round
 differently by an ulp). Tests hold both equal to it.
 
-:func:`~nengo_tuning.lif_math.exact_lif_step` uses this kernel for float64 state
+:func:`~nengo_tuning.kernels.lif.exact_lif_step` uses this kernel for float64 state
 and finite input below 1e154 in magnitude; everything else, and every machine
 without numba, runs the numpy kernel.
 """
@@ -332,8 +332,8 @@ def exact_lif_step_compiled(dt, J, output, voltage, refractory_time, *params):
 
     Arrays are 1-d float64; ``params`` are ``tau_rc, tau_ref, min_voltage,
     amplitude, max_resolved, j_floor``, the last two being
-    :data:`~nengo_tuning.lif_math.EXACT_STEP_MAX_RESOLVED_SPIKES` and
-    :data:`~nengo_tuning.lif_math.TINY_J`. Returns False, touching nothing, when
+    :data:`~nengo_tuning.kernels.lif_xp.EXACT_STEP_MAX_RESOLVED_SPIKES` and
+    :data:`~nengo_tuning.math.lif.TINY_J`. Returns False, touching nothing, when
     a current is non-finite or at least :data:`LARGE_J` in magnitude, or a
     voltage is non-finite (the numpy kernel handles those cases).
     """

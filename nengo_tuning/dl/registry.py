@@ -9,15 +9,15 @@ are in place by the time ``nengo_dl.Simulator`` needs them.
 
 Imports go one way (the pattern of nengo-loihi): :mod:`.neurons` imports this
 module and records, with :func:`nengo_dl_builder`, which builder of
-:mod:`.neuron_builders` each type uses, by name; only :func:`install_dl_builders`
-imports :mod:`.neuron_builders`, which imports neither this module nor the types.
+:mod:`.builders` each type uses, by name; only :func:`install_dl_builders`
+imports :mod:`.builders`, which imports neither this module nor the types.
 """
 
 import sys
 
 from nengo_tuning import compat
 
-#: Neuron class -> name of its builder class in :mod:`nengo_tuning.neuron_builders`
+#: Neuron class -> name of its builder class in :mod:`nengo_tuning.dl.builders`
 #: (one entry per exact class: NengoDL does not walk the MRO).
 BUILDER_NAMES = {}
 
@@ -27,7 +27,7 @@ _installed = False
 def nengo_dl_builder(builder_name):
     """Class decorator: NengoDL builds this neuron class with ``builder_name``.
 
-    ``builder_name`` names a class in :mod:`nengo_tuning.neuron_builders`.
+    ``builder_name`` names a class in :mod:`nengo_tuning.dl.builders`.
     """
 
     def record(neuron_class):
@@ -45,11 +45,11 @@ def install_dl_builders():
     global _installed  # pylint: disable=global-statement
     if _installed:
         return
-    from nengo_tuning import neuron_builders  # pylint: disable=import-outside-toplevel
+    from nengo_tuning.dl import builders  # pylint: disable=import-outside-toplevel
 
     compat.register_neuron_builders(
         {
-            neuron_class: getattr(neuron_builders, builder_name)
+            neuron_class: getattr(builders, builder_name)
             for neuron_class, builder_name in BUILDER_NAMES.items()
         }
     )

@@ -2,33 +2,35 @@
 
 NengoDL runs a neuron type natively only if it finds a builder for the type's
 exact class in its table of native implementations; otherwise it falls back to
-a slow Python loop that passes no gradients. :mod:`nengo_tuning.dl_registry`
+a slow Python loop that passes no gradients. :mod:`nengo_tuning.dl.registry`
 puts the builders below into that table, lazily, as soon as a nengo_tuning
 neuron type meets an imported NengoDL; users do not import this module.
 Importing it imports TensorFlow and NengoDL.
 
-Imports go one way: this module uses the math (:mod:`.lif_math`,
-:mod:`.tf_math`), NengoDL and ``nengo_tuning.compat`` (where every NengoDL
-private API that it relies on is wrapped), and never the neuron types or the
-registry, which name the builders below by their class names.
+Imports go one way: this module uses the math (:mod:`nengo_tuning.math`,
+:mod:`.tf_namespace`), the kernels, NengoDL and ``nengo_tuning.compat`` (where
+every NengoDL private API that it relies on is wrapped), and never the neuron
+types or the registry, which name the builders below by their class names.
 
 No formula is written here: the builders call the ``_xp`` functions of
-:mod:`nengo_tuning.lif_math` with :data:`.tf_math.tf_xp`, a numpy-like namespace over
-TensorFlow, so NengoDL runs the very code that the numpy neuron types run.
+:mod:`nengo_tuning.math` and :mod:`nengo_tuning.kernels` with
+:data:`.tf_namespace.tf_xp`, a numpy-like namespace over TensorFlow, so NengoDL
+runs the very code that the numpy neuron types run.
 
 Behaviour under NengoDL
 -----------------------
 `.SoftLIFRate`
     Its rate curve, forward and backward, in inference and training. The
-    gradient is :func:`.lif_math.softlif_rate_derivative_xp` (finite
-    everywhere), attached with ``tf.custom_gradient``.
+    gradient is :func:`~nengo_tuning.math.softlif.softlif_rate_derivative_xp`
+    (finite everywhere), attached with ``tf.custom_gradient``.
 `.ExactLIF`
-    Exact multi-spike steps (:func:`.lif_math.exact_lif_step_xp`) in inference,
-    the same spike counts as `nengo.Simulator`. Under ``sim.fit`` it outputs
+    Exact multi-spike steps
+    (:func:`~nengo_tuning.kernels.lif_xp.exact_lif_step_xp`) in inference, the
+    same spike counts as `nengo.Simulator`. Under ``sim.fit`` it outputs
     the LIF rate curve and holds its state, as NengoDL does for `nengo.LIF`.
     The LIF curve's slope is infinite at threshold (``J -> 1+``), so the
     gradient is the LIF slope evaluated at ``max(J - 1, LIF_GRAD_MIN_J)``
-    (:data:`.lif_math.LIF_GRAD_MIN_J` = 1e-3 units of current): exact above
+    (:data:`nengo_tuning.math.lif.LIF_GRAD_MIN_J` = 1e-3 units of current): exact above
     ``1 + 1e-3``, capped at about 25 times the slope at ``J = 2`` just above
     threshold, 0 below threshold. Neurons below threshold get no gradient, as
     with `nengo.LIFRate`; use `.SoftLIF` if that stalls training.
@@ -57,8 +59,10 @@ import numpy as np
 import tensorflow as tf
 from nengo_dl.neuron_builders import TFNeuronBuilder
 
-from nengo_tuning import compat, lif_math, tf_math
-from nengo_tuning.tf_math import lif_rate_tf, softlif_rate_tf, tf_xp
+from nengo_tuning import compat
+from nengo_tuning.dl import tf_namespace
+from nengo_tuning.dl.tf_namespace import lif_rate_tf, softlif_rate_tf, tf_xp
+from nengo_tuning.kernels import lif_xp
 
 
 def compiled_steps(step):
@@ -171,12 +175,12 @@ class ExactLIFBuilder(_TuningBuilder):
         # With dt below every tau_ref (NengoDL's default 1 ms against 2 ms), no
         # neuron spikes twice in a step: the step skips the inter-spike interval
         # (one of its four logarithms and exponentials per neuron)
-        at_most_one_spike = lif_math.at_most_one_spike_per_step(
+        at_most_one_spike = lif_xp.at_most_one_spike_per_step(
             compat.simulation_dt(signals), min(op.neurons.tau_ref for op in self.ops)
         )
 
         def exact_step(J, dt, voltage, refractory_time):
-            return lif_math.exact_lif_step_xp(
+            return lif_xp.exact_lif_step_xp(
                 dt,
                 J,
                 voltage,
@@ -195,7 +199,7 @@ class ExactLIFBuilder(_TuningBuilder):
         # neurons x minibatch (benchmarks/bench_dl.py).
         self.exact_step = exact_step
         self.compiled_steps = (
-            compiled_steps(exact_step) if tf_math.JIT_COMPILE else None
+            compiled_steps(exact_step) if tf_namespace.JIT_COMPILE else None
         )
 
     def step(self, J, dt, voltage, refractory_time):

@@ -1,0 +1,7 @@
+"""The steps of the neuron families through time.
+
+For each family: the array-namespace (xp) form shared by numpy and TensorFlow
+(``<family>_xp.py``), the compiled (numba) form (``<family>_compiled.py``), and
+the step the Nengo front end runs. For LIF: :mod:`.lif_xp`, :mod:`.lif_numpy`
+(in place, numpy), :mod:`.lif_compiled` and :mod:`.lif` (the choice among them).
+"""
