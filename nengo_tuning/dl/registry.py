@@ -7,8 +7,8 @@ slow, so ``import nengo_tuning`` never does it; instead the neuron types call
 built (``make_state``). Whatever the user imported or built first, the builders
 are in place by the time ``nengo_dl.Simulator`` needs them.
 
-Imports go one way (the pattern of nengo-loihi): :mod:`.neurons` imports this
-module and records, with :func:`nengo_dl_builder`, which builder of
+Imports go one way (the pattern of nengo-loihi): :mod:`nengo_tuning.neurons`
+imports this module and records, with :func:`nengo_dl_builder`, which builder of
 :mod:`.builders` each type uses, by name; only :func:`install_dl_builders`
 imports :mod:`.builders`, which imports neither this module nor the types.
 """

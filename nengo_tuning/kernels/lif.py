@@ -36,7 +36,17 @@ def use_compiled_kernel(enabled):
 
     With ``enabled=False`` every step runs the numpy kernel, as on a machine
     without numba (to compare the two, or to rule the compiled kernel out).
-    The setting is process-wide; returns the previous one.
+    The setting is process-wide.
+
+    Parameters
+    ----------
+    enabled : bool
+        Whether steps may use the compiled kernel (where numba is installed).
+
+    Returns
+    -------
+    previous : bool
+        The setting before this call, to restore it.
     """
     previous = _compiled_enabled[0]
     _compiled_enabled[0] = bool(enabled)
