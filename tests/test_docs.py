@@ -135,7 +135,7 @@ def test_navigation_in_the_order_a_user_needs(html):
 
 
 def test_getting_started_page(html):
-    page = _pages(html)["getting-started.html"]
+    page = re.sub(r"<[^>]+>", "", _pages(html)["getting-started.html"])
     for text in ("pip install", "nengo.Simulator", "ExactLIF", "nengo_dl.Simulator"):
         assert text in page, text
     assert "nengo-tuning" in page
@@ -168,8 +168,9 @@ def _documented(page):
 def test_api_page_is_the_public_api_by_area(html):
     pages = _pages(html)
     api = _documented(pages["api.html"])
-    # the neuron types first, and no internals among them
-    assert api[:3] == [
+    # the neuron types first (their methods aside), and no internals among them
+    classes = [name for name in api if name.count(".") == 2]
+    assert classes[:3] == [
         "nengo_tuning.neurons.ExactLIF",
         "nengo_tuning.neurons.SoftLIF",
         "nengo_tuning.neurons.SoftLIFRate",
