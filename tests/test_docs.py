@@ -185,7 +185,7 @@ def test_api_page_is_the_public_api_by_area(html):
         'id="nengo_tuning.keras.activation.SoftLIFActivation"'
     )
     signature = layer[1][: layer[1].index("</dt>")]
-    assert "sigma" in signature and "args" not in signature
+    assert "sigma" in signature and "*args" not in signature
 
 
 def test_no_value_dumps(html):
