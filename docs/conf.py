@@ -105,6 +105,8 @@ nb_execution_show_tb = True
 # stderr is log noise here (TensorFlow's C++ logs, version warnings with the paths of
 # the machine that built the docs); what a notebook shows is on stdout and in figures
 nb_output_stderr = "remove"
+# a Markdown output (IPython.display.Markdown) may hold a table
+nb_render_markdown_format = "myst"
 # one box for a cell's printed output, however many writes it took
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]

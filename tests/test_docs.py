@@ -145,6 +145,13 @@ def test_getting_started_page(html):
     assert "0.2.0" in pages["changes.html"]
 
 
+def test_notebook_tables_are_tables(html):
+    # notebook 04 displays its comparison as a Markdown table
+    page = _pages(html)["examples/04-keras-to-spiking-lif.html"]
+    assert "<table" in page
+    assert "| route |" not in page
+
+
 def test_notebooks_can_be_downloaded(html):
     for text, page in _pages(html).items():
         if text.startswith("examples/") and text != "examples.html":
