@@ -20,7 +20,6 @@ from bench_step import make_currents
 from common import compiled_kernel_status
 
 import nengo_tuning
-from nengo_tuning.kernels import lif as lif_kernel
 
 
 def traced_run(neuron_type, n_neurons, steps, dt):
@@ -51,8 +50,11 @@ def main(argv=None):
         "--numpy-kernel", action="store_true", help="switch the compiled kernel off"
     )
     args = parser.parse_args(argv)
-    if args.numpy_kernel:
-        lif_kernel.use_compiled_kernel(False)
+    with nengo_tuning.kernels.use("numpy" if args.numpy_kernel else "compiled"):
+        measure(args)
+
+
+def measure(args):
     types = {"nengo.LIF": nengo.LIF(), "ExactLIF": nengo_tuning.ExactLIF()}
     for n_neurons in (10, 1000):
         # untraced: the first step of a process compiles the optional kernel

@@ -51,14 +51,11 @@ def compiled_kernel_status():
 
 def with_numpy_kernel(block):
     """``block`` run with the compiled kernel switched off (the numpy kernel)."""
-    from nengo_tuning.kernels import lif as lif_kernel
+    from nengo_tuning import kernels
 
     def numpy_block():
-        previous = lif_kernel.use_compiled_kernel(False)
-        try:
+        with kernels.use("numpy"):
             block()
-        finally:
-            lif_kernel.use_compiled_kernel(previous)
 
     return numpy_block
 

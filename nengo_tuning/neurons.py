@@ -101,6 +101,28 @@ def _check_finite_initial_state(neuron_type):
             )
 
 
+def _state_of_one_value_per_neuron(neuron_type, state, n_neurons):
+    """``state`` with one value per neuron in each array, or a ValidationError.
+
+    nengo's ``make_state`` takes an array-valued initial state as it is given;
+    the step kernels need one value per neuron (a compiled kernel would
+    otherwise index past the array's end). A single number is used for every
+    neuron.
+    """
+    for name, value in state.items():
+        if value.shape == ():
+            state[name] = np.full(n_neurons, value, dtype=value.dtype)
+        elif value.shape != (n_neurons,):
+            raise ValidationError(
+                f"Initial state '{name}' has shape {value.shape}, but the ensemble "
+                f"has {n_neurons} neurons: give one value per neuron, a single "
+                "number, or a Distribution",
+                attr="initial_state",
+                obj=neuron_type,
+            )
+    return state
+
+
 @nengo_dl_builder("SoftLIFRateBuilder")
 class SoftLIFRate(NeuronType):
     r"""Smoothed leaky integrate-and-fire rate neuron (SoftLIF).
@@ -227,6 +249,11 @@ class SoftLIFRate(NeuronType):
     def gain_bias(self, max_rates, intercepts):
         """Gain and bias: ``max_rates`` at ``x = 1``, ``J = 1`` at the intercepts.
 
+        The curve already fires at its intercept (it never reaches 0), so a max
+        rate must be above that rate, the curve's rate at ``J = 1``; a lower one
+        raises a `nengo.exceptions.ValidationError` naming ``max_rates`` (its
+        gain would be negative).
+
         Parameters
         ----------
         max_rates : (n_neurons,) array_like
@@ -240,10 +267,29 @@ class SoftLIFRate(NeuronType):
             The gains and bias currents, ``J = gain * x + bias``.
         """
         max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
+        self._check_max_rates_above_threshold_rate(max_rates, intercepts)
         J_max = softlif.softlif_current_for_rate(
             max_rates, self.sigma, self.tau_rc, self.tau_ref
         )
         return lif.gain_bias_from_threshold_current(J_max, intercepts)
+
+    def _check_max_rates_above_threshold_rate(self, max_rates, intercepts):
+        threshold_rate = float(self._rate_of_current(1.0, amplitude=1.0))
+        too_low = np.flatnonzero(max_rates <= threshold_rate)
+        if too_low.size:
+            i = too_low[np.argmin(max_rates[too_low])]
+            intercept = np.broadcast_to(intercepts, max_rates.shape)[i]
+            raise ValidationError(
+                f"max_rates must be above {threshold_rate:.4g} Hz, this curve's rate "
+                f"at its intercept (J = 1; the SoftLIF curve never reaches 0, and "
+                f"with sigma={self.sigma:g}, tau_rc={self.tau_rc:g}, "
+                f"tau_ref={self.tau_ref:g} it fires at {threshold_rate:.4g} Hz "
+                f"there); got {max_rates[i]:g} Hz with the intercept at "
+                f"{intercept:g} ({too_low.size} of {max_rates.size} max rates too "
+                "low): raise max_rates or lower sigma",
+                attr="max_rates",
+                obj=self,
+            )
 
     def max_rates_intercepts(self, gain, bias):
         """Inverse of `.gain_bias`.
@@ -444,7 +490,8 @@ class ExactLIF(LIF):
 
     def make_state(self, n_neurons, rng=np.random, dtype=None):
         install_dl_builders_if_loaded()
-        return super().make_state(n_neurons, rng=rng, dtype=dtype)
+        state = super().make_state(n_neurons, rng=rng, dtype=dtype)
+        return _state_of_one_value_per_neuron(self, state, n_neurons)
 
     def step(self, dt, J, output, voltage, refractory_time):
         """Advance the neurons by one exact step (see the class docstring).

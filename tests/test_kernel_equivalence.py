@@ -1,7 +1,7 @@
 """The in-place numpy step kernel against `exact_lif_step_xp` (the formula source).
 
-`lif_math.exact_lif_step` (what ExactLIF runs in nengo.Simulator) is an in-place,
-subset-only rewrite of `lif_math.exact_lif_step_xp` (what the NengoDL builders
+`kernels.lif.exact_lif_step` (what ExactLIF runs in nengo.Simulator) is an in-place,
+subset-only rewrite of `kernels.lif_xp.exact_lif_step_xp` (what the NengoDL builders
 run) for speed. These tests hold the two equal over random inputs, far edges
 included, so that the formulas live in one place in effect.
 
@@ -14,11 +14,14 @@ than on the whole array; spike counts, and where output and state are
 non-finite, must match exactly.
 """
 
+import threading
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nengo_tuning import kernels
 from nengo_tuning.kernels import lif as lif_kernel
 from nengo_tuning.kernels import lif_numpy, lif_xp
 from nengo_tuning.math import lif
@@ -348,8 +351,8 @@ def test_compiled_kernel_refuses_what_the_numpy_kernel_sends_to_its_slow_path():
     assert compiled_kernel.LARGE_J == lif_numpy._LARGE_J
 
 
-def test_use_compiled_kernel_switches_the_dispatch(monkeypatch):
-    """Off: every step runs the numpy kernel; the previous setting is returned."""
+def test_kernels_use_numpy_switches_the_dispatch(monkeypatch):
+    """Inside use("numpy") every step runs the numpy kernel; outside, the compiled."""
     calls = []
 
     def compiled_spy(*args):
@@ -357,18 +360,75 @@ def test_use_compiled_kernel_switches_the_dispatch(monkeypatch):
         return False  # refuse: the numpy kernel then takes the step
 
     monkeypatch.setattr(lif_kernel, "_compiled_lookup", [compiled_spy])
-    monkeypatch.setattr(lif_kernel, "_compiled_enabled", [True])
     state = [np.zeros(3), np.full(3, 0.5), np.zeros(3)]
     J = np.array([0.5, 2.0, 50.0])
+    assert kernels.current() == "compiled"
     lif_kernel.exact_lif_step(0.01, J, *state, 0.02, 0.002)
     assert len(calls) == 1
-    assert lif_kernel.use_compiled_kernel(False) is True
     expected = lif_xp.exact_lif_step_xp(0.01, J, *state[1:], 0.02, 0.002)
-    lif_kernel.exact_lif_step(0.01, J, *state, 0.02, 0.002)
+    with kernels.use("numpy"):
+        assert kernels.current() == "numpy"
+        lif_kernel.exact_lif_step(0.01, J, *state, 0.02, 0.002)
+        with kernels.use("compiled"):  # nested blocks restore what was there
+            assert kernels.current() == "compiled"
+        assert kernels.current() == "numpy"
     assert len(calls) == 1
     for got, want in zip(state, expected):
         np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
-    assert lif_kernel.use_compiled_kernel(True) is False
+    assert kernels.current() == "compiled"
+    lif_kernel.exact_lif_step(0.01, J, *state, 0.02, 0.002)
+    assert len(calls) == 2
+
+
+def test_kernels_use_refuses_unknown_names_and_restores_on_error():
+    message = "kernel must be one of 'compiled', 'numpy'"
+    with pytest.raises(ValueError, match=message), kernels.use("fortran"):
+        pass  # pragma: no cover
+    with pytest.raises(RuntimeError), kernels.use("numpy"):
+        raise RuntimeError
+    assert kernels.current() == "compiled"
+
+
+def test_kernel_choice_is_per_thread():
+    """A block in one thread does not change the kernel another thread runs."""
+    seen = []
+    entered, checked = threading.Event(), threading.Event()
+
+    def other_thread():
+        entered.wait(5)
+        seen.append(kernels.current())
+        checked.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    with kernels.use("numpy"):
+        entered.set()
+        checked.wait(5)
+    thread.join(5)
+    assert seen == ["compiled"]
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("numpy", "numpy"), (" Compiled ", "compiled")]
+)
+def test_kernel_default_from_the_environment(run_python, monkeypatch, value, expected):
+    monkeypatch.setenv("NENGO_TUNING_KERNEL", value)
+    out = run_python("""
+        import nengo_tuning
+        print(nengo_tuning.kernels.current())
+        """)
+    assert out.strip() == expected
+
+
+def test_unknown_kernel_in_the_environment_warns(run_python, monkeypatch):
+    monkeypatch.setenv("NENGO_TUNING_KERNEL", "fast")
+    result = run_python(
+        "import nengo_tuning; print(nengo_tuning.kernels.current())", check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "compiled"
+    message = "NENGO_TUNING_KERNEL must be one of 'compiled', 'numpy'; got 'fast'"
+    assert f"RuntimeWarning: {message}: ignored, using 'compiled'" in result.stderr
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

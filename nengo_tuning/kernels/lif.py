@@ -1,56 +1,37 @@
 """The exact LIF step that ExactLIF runs: the compiled kernel where it can, else numpy.
 
-:func:`exact_lif_step` hands the step to the compiled kernel
-(:mod:`.lif_compiled`, with numba) for float64 state and finite input, and to
-the numpy kernel (:mod:`.lif_numpy`) otherwise; :func:`use_compiled_kernel`
-switches the compiled kernel off.
+:func:`exact_lif_step` checks the arrays (:mod:`.arrays`), then hands the step
+to the compiled kernel (:mod:`.lif_compiled`, with numba) for float64 state and
+finite input, and to the numpy kernel (:mod:`.lif_numpy`) otherwise;
+``nengo_tuning.kernels.use("numpy")`` (:mod:`.choice`) chooses the numpy kernel
+alone.
 """
 
 import numpy as np
 
+from nengo_tuning.kernels import choice
 from nengo_tuning.kernels.lif_numpy import exact_lif_step_numpy
 from nengo_tuning.kernels.lif_xp import EXACT_STEP_MAX_RESOLVED_SPIKES
 from nengo_tuning.math.lif import TINY_J
 
+#: The compiled kernel's last two parameters: its limits, those of the xp form.
+EXACT_STEP_PARAMS_LIMITS = EXACT_STEP_MAX_RESOLVED_SPIKES, TINY_J
+
+#: [the compiled kernel's entry point, or None without numba], once looked up
 _compiled_lookup = []
-_compiled_enabled = [True]
 
 
 def _compiled_step():
-    """The optional compiled kernel's entry point; None without numba."""
-    if not _compiled_enabled[0]:
+    """The compiled kernel's entry point, if chosen (:mod:`.choice`) and installed."""
+    if choice.current() != "compiled":
         return None
     if not _compiled_lookup:  # importing numba takes a second: only when stepping
-        from nengo_tuning.kernels import lif_compiled as compiled_kernel
+        from nengo_tuning.kernels import lif_compiled
 
         _compiled_lookup.append(
-            compiled_kernel.exact_lif_step_compiled
-            if compiled_kernel.AVAILABLE
-            else None
+            lif_compiled.exact_lif_step_compiled if lif_compiled.AVAILABLE else None
         )
     return _compiled_lookup[0]
-
-
-def use_compiled_kernel(enabled):
-    """Let :func:`exact_lif_step` use the compiled kernel (default), or not.
-
-    With ``enabled=False`` every step runs the numpy kernel, as on a machine
-    without numba (to compare the two, or to rule the compiled kernel out).
-    The setting is process-wide.
-
-    Parameters
-    ----------
-    enabled : bool
-        Whether steps may use the compiled kernel (where numba is installed).
-
-    Returns
-    -------
-    previous : bool
-        The setting before this call, to restore it.
-    """
-    previous = _compiled_enabled[0]
-    _compiled_enabled[0] = bool(enabled)
-    return previous
 
 
 def exact_lif_step(
@@ -100,15 +81,10 @@ def exact_lif_step(
     almost no fixed cost per call and make one pass over memory per stage;
     :func:`.exact_lif_step_numpy` is the numpy kernel alone.
     """
+    # (each kernel checks the arrays it is given, and refuses them touching nothing)
     compiled = _compiled_step()
-    if (
-        compiled is not None
-        and J.ndim == voltage.ndim == output.ndim == refractory_time.ndim == 1
-        and J.dtype == voltage.dtype == output.dtype == refractory_time.dtype
-        and J.dtype == np.float64
-    ):
-        limits = EXACT_STEP_MAX_RESOLVED_SPIKES, TINY_J
-        params = tau_rc, tau_ref, min_voltage, amplitude, *limits
+    if compiled is not None and getattr(J, "dtype", None) == np.float64:
+        params = tau_rc, tau_ref, min_voltage, amplitude, *EXACT_STEP_PARAMS_LIMITS
         if compiled(dt, J, output, voltage, refractory_time, *params):
             return
     exact_lif_step_numpy(

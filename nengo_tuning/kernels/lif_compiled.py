@@ -31,6 +31,9 @@ import math
 
 import numpy as np
 
+from nengo_tuning.kernels.arrays import require_in_place_arrays
+from nengo_tuning.kernels.lif_xp import LIF_ARRAY_NAMES
+
 try:  # pragma: no cover (depends on the environment)
     import numba
 except ImportError:  # pragma: no cover
@@ -296,9 +299,19 @@ if numba is not None:  # pragma: no cover (depends on the environment)
     )
 
 
-def _require_numba():
+def _require_numba_and_arrays(J, output, voltage, refractory_time):
+    """Refuse, touching nothing, what the compiled code cannot index safely.
+
+    Its loops run over ``J``'s length without bounds checks: every array must
+    be 1-d, of that length, float64, and the written ones writeable.
+    """
     if numba is None:
         raise ImportError("the compiled kernel needs numba (pip install numba)")
+    require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)
+    if J.dtype != np.float64:
+        raise ValueError(
+            f"J has dtype {J.dtype.name}: the compiled kernel takes float64 arrays"
+        )
 
 
 def exact_lif_step_loop(dt, J, output, voltage, refractory_time, *params):
@@ -306,7 +319,7 @@ def exact_lif_step_loop(dt, J, output, voltage, refractory_time, *params):
 
     ``params`` as for :func:`exact_lif_step_compiled`.
     """
-    _require_numba()
+    _require_numba_and_arrays(J, output, voltage, refractory_time)
     if not _inputs_accepted_compiled(J, voltage):
         return False
     _loop_compiled(dt, J, output, voltage, refractory_time, *params)
@@ -318,7 +331,7 @@ def exact_lif_step_staged(dt, J, output, voltage, refractory_time, *params):
 
     ``params`` as for :func:`exact_lif_step_loop`.
     """
-    _require_numba()
+    _require_numba_and_arrays(J, output, voltage, refractory_time)
     if not _inputs_accepted_compiled(J, voltage):
         return False
     _exact_lif_step_staged(
@@ -330,7 +343,8 @@ def exact_lif_step_staged(dt, J, output, voltage, refractory_time, *params):
 def exact_lif_step_compiled(dt, J, output, voltage, refractory_time, *params):
     """One exact step in place, by the form suited to the size.
 
-    Arrays are 1-d float64; ``params`` are ``tau_rc, tau_ref, min_voltage,
+    Arrays are 1-d float64 of one length (others raise a ValueError, touching
+    nothing: :mod:`.arrays`); ``params`` are ``tau_rc, tau_ref, min_voltage,
     amplitude, max_resolved, j_floor``, the last two being
     :data:`~nengo_tuning.kernels.lif_xp.EXACT_STEP_MAX_RESOLVED_SPIKES` and
     :data:`~nengo_tuning.math.lif.TINY_J`. Returns False, touching nothing, when

@@ -10,9 +10,11 @@ import weakref
 
 import numpy as np
 
+from nengo_tuning.kernels.arrays import require_in_place_arrays
 from nengo_tuning.kernels.lif_xp import (
     _ONE_SPIKE_MARGIN,
     EXACT_STEP_MAX_RESOLVED_SPIKES,
+    LIF_ARRAY_NAMES,
     _exact_lif_step_decremented_xp,
     at_most_one_spike_per_step,
 )
@@ -48,7 +50,10 @@ def exact_lif_step_numpy(
 
     :func:`.exact_lif_step` runs it unless the optional compiled kernel
     (:mod:`nengo_tuning.kernels.lif_compiled`, with numba) takes the step.
+    Arrays it cannot step in place (:mod:`.arrays`) raise a ValueError, and
+    nothing is touched.
     """
+    require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)
     # Two reductions tell whether any input is non-finite or beyond
     # LARGE_J (where ``voltage - J`` could round past the float maximum); NaN
     # fails both comparisons. (The voltage is finite, as the state always is.)

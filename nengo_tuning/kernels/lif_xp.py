@@ -7,7 +7,11 @@ compiled kernel (:mod:`.lif_compiled`) perform its operations in the same order.
 
 import numpy as np
 
+from nengo_tuning.kernels.arrays import check_same_shapes
 from nengo_tuning.math.lif import lif_isi_xp, relax_voltage_xp, time_to_threshold_xp
+
+#: The in-place step's arrays, by name: the input, then what the step writes.
+LIF_ARRAY_NAMES = ("J", "output", "voltage", "refractory_time")
 
 #: Beyond this many spikes of one neuron in one step the kernels end the step at
 #: the last spike (at reset). The time from the last spike to the end of the step
@@ -72,7 +76,11 @@ def exact_lif_step_xp(
     ``tau_ref`` (checked by the caller, where ``dt`` is known). The inter-spike
     interval, its logarithm and the spike-count arithmetic are then skipped;
     the results are the same, since every count is 1 there.
+
+    Arrays of different shapes raise a ValueError naming the array (they would
+    broadcast otherwise).
     """
+    check_same_shapes(J=J, voltage=voltage, refractory_time=refractory_time)
     return _exact_lif_step_decremented_xp(
         dt, J, voltage, refractory_time - dt, tau_rc, tau_ref, min_voltage,
         amplitude, xp, at_most_one_spike,
