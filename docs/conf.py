@@ -16,7 +16,12 @@ later builds are fast; a notebook that raises fails the build.
 """
 
 import importlib.util
+import shutil
 import sys
+from pathlib import Path
+
+from sphinx.util.inspect import signature as inspect_signature
+from sphinx.util.inspect import stringify_signature
 
 import nengo_tuning
 
@@ -93,20 +98,29 @@ numpydoc_xref_param_type = False
 
 # myst-nb: run the notebooks once, then reuse the cached outputs
 nb_execution_mode = "cache"
-nb_execution_timeout = 120
+# per cell: notebook 04's comparison cell took over 120 s on a loaded 2-core machine
+nb_execution_timeout = 300
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 # stderr is log noise here (TensorFlow's C++ logs, version warnings with the paths of
 # the machine that built the docs); what a notebook shows is on stdout and in figures
 nb_output_stderr = "remove"
+# a Markdown output (IPython.display.Markdown) may hold a table
+nb_render_markdown_format = "myst"
+# one box for a cell's printed output, however many writes it took
+nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
+
+# Quotes and ellipses become typographic, dashes stay as typed: "--n-neurons" in
+# prose must not turn into an en dash that a user would copy into a command.
+smartquotes_action = "qe"
 
 # A wide theme for API pages: code and notebook cells scroll instead of being cut.
 html_theme = "pydata_sphinx_theme"
 html_title = f"nengo_tuning {release}"
 html_theme_options = {
-    # the header: three sections, the rest under "More", and a search button
-    "header_links_before_dropdown": 3,
+    # the header: the pages a user needs first, the rest under "More"
+    "header_links_before_dropdown": 5,
     "navbar_align": "left",
     "navbar_persistent": [],
     "navbar_end": ["search-button", "theme-switcher"],
@@ -114,6 +128,8 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
+    # a notebook's page links to the notebook file (notebook_download, below)
+    "article_header_end": ["notebook-download"],
     "footer_start": ["copyright"],
     "footer_center": ["version"],
     "footer_end": ["sphinx-version"],
@@ -206,6 +222,39 @@ def resolve_reexport(app, env, node, contnode):
     return None
 
 
+def notebook_download(app, pagename, templatename, context, doctree):
+    """Copy a notebook next to its page, for the page's download link.
+
+    Sets ``notebook_download`` (the file's name) in the page's template context;
+    ``_templates/notebook-download.html`` shows the link.
+    """
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix != ".ipynb":
+        return
+    target = Path(app.outdir, pagename).with_suffix(".ipynb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    context["notebook_download"] = target.name
+
+
+def constructor_signature(app, what, name, obj, options, signature, annotation):
+    """Show a class's own ``__init__`` parameters, not ``(*args, **kwargs)``.
+
+    Keras layers inherit ``Layer.__new__(cls, *args, **kwargs)``, which autodoc
+    prefers to the class's ``__init__`` (`SoftLIFActivation` would show no
+    parameters at all).
+    """
+    if what != "class" or signature != "(*args, **kwargs)":
+        return None
+    init = obj.__dict__.get("__init__")
+    if init is None:
+        return None
+    parameters = inspect_signature(init, bound_method=True)
+    return stringify_signature(parameters, show_annotation=False), annotation
+
+
 def setup(app):
+    app.connect("autodoc-process-signature", constructor_signature)
+    app.connect("html-page-context", notebook_download)
     app.connect("autodoc-process-bases", public_bases)
     app.connect("missing-reference", resolve_reexport)

@@ -205,11 +205,39 @@ class SoftLIFRate(NeuronType):
         return softlif.softlif_rate(J, self.sigma, self.tau_rc, self.tau_ref, amplitude)
 
     def rates(self, x, gain, bias):
-        """Firing rates (Hz, times ``amplitude``) for input ``x``."""
+        """Firing rates (Hz, times ``amplitude``) for input ``x``.
+
+        Parameters
+        ----------
+        x : (n_points,) or (n_points, n_neurons) array_like
+            Inputs, already projected onto the neurons' encoders.
+        gain, bias : (n_neurons,) array_like
+            The neurons' gains and bias currents: the input current is
+            ``gain * x + bias``.
+
+        Returns
+        -------
+        rates : (n_points, n_neurons) ndarray
+            The SoftLIF curve at each input current.
+        """
         return self._rate_of_current(self.current(x, gain, bias))
 
     def rate_derivative(self, x, gain, bias):
-        """Derivative of the rate with respect to the input current ``J``."""
+        """Derivative of the rate with respect to the input current ``J``.
+
+        Parameters
+        ----------
+        x : (n_points,) or (n_points, n_neurons) array_like
+            Inputs, already projected onto the neurons' encoders.
+        gain, bias : (n_neurons,) array_like
+            The neurons' gains and bias currents: the input current is
+            ``gain * x + bias``.
+
+        Returns
+        -------
+        derivative : (n_points, n_neurons) ndarray
+            The rate's derivative with respect to ``J``, at each input current.
+        """
         return softlif.softlif_rate_derivative(
             self.current(x, gain, bias),
             self.sigma,
@@ -225,6 +253,18 @@ class SoftLIFRate(NeuronType):
         rate must be above that rate, the curve's rate at ``J = 1``; a lower one
         raises a `nengo.exceptions.ValidationError` naming ``max_rates`` (its
         gain would be negative).
+
+        Parameters
+        ----------
+        max_rates : (n_neurons,) array_like
+            Rate of each neuron at ``x = 1`` (Hz, below ``1 / tau_ref``).
+        intercepts : (n_neurons,) array_like
+            Where each neuron starts to fire (below 1).
+
+        Returns
+        -------
+        gain, bias : (n_neurons,) ndarray
+            The gains and bias currents, ``J = gain * x + bias``.
         """
         max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
         self._check_max_rates_above_threshold_rate(max_rates, intercepts)
@@ -252,14 +292,35 @@ class SoftLIFRate(NeuronType):
             )
 
     def max_rates_intercepts(self, gain, bias):
-        """Inverse of `.gain_bias`."""
+        """Inverse of `.gain_bias`.
+
+        Parameters
+        ----------
+        gain, bias : (n_neurons,) array_like
+            The neurons' gains and bias currents.
+
+        Returns
+        -------
+        max_rates, intercepts : (n_neurons,) ndarray
+            Rate at ``x = 1``, and where each neuron starts to fire.
+        """
         gain, bias = _as_float_arrays(gain, bias)
         intercepts = (1 - bias) / gain
         max_rates = self._rate_of_current(gain + bias, amplitude=1.0)
         return max_rates, intercepts
 
     def step(self, dt, J, output):
-        """Set ``output`` to the SoftLIF rate of ``J``."""
+        """Set ``output`` to the SoftLIF rate of ``J``.
+
+        Parameters
+        ----------
+        dt : float
+            Time step, in seconds (unused: the rate does not depend on it).
+        J : (n_neurons,) ndarray
+            Input current.
+        output : (n_neurons,) ndarray
+            Set to the rates.
+        """
         output[...] = self._rate_of_current(J)
 
 
@@ -345,25 +406,77 @@ class ExactLIF(LIF):
         _check_finite_initial_state(self)
 
     def rates(self, x, gain, bias):
-        """Analytic LIF rates (Hz, times ``amplitude``): what the neuron emits."""
+        """Analytic LIF rates (Hz, times ``amplitude``): what the neuron emits.
+
+        Parameters
+        ----------
+        x : (n_points,) or (n_points, n_neurons) array_like
+            Inputs, already projected onto the neurons' encoders.
+        gain, bias : (n_neurons,) array_like
+            The neurons' gains and bias currents: the input current is
+            ``gain * x + bias``.
+
+        Returns
+        -------
+        rates : (n_points, n_neurons) ndarray
+            The LIF curve at each input current.
+        """
         return lif.lif_rate(
             self.current(x, gain, bias), self.tau_rc, self.tau_ref, self.amplitude
         )
 
     def rate_derivative(self, x, gain, bias):
-        """Derivative of the LIF rate with respect to the input current ``J``."""
+        """Derivative of the LIF rate with respect to the input current ``J``.
+
+        Parameters
+        ----------
+        x : (n_points,) or (n_points, n_neurons) array_like
+            Inputs, already projected onto the neurons' encoders.
+        gain, bias : (n_neurons,) array_like
+            The neurons' gains and bias currents: the input current is
+            ``gain * x + bias``.
+
+        Returns
+        -------
+        derivative : (n_points, n_neurons) ndarray
+            The rate's derivative with respect to ``J``, at each input current.
+        """
         return lif.lif_rate_derivative(
             self.current(x, gain, bias), self.tau_rc, self.tau_ref, self.amplitude
         )
 
     def gain_bias(self, max_rates, intercepts):
-        """Analytic gain and bias for the given max rates and intercepts."""
+        """Analytic gain and bias for the given max rates and intercepts.
+
+        Parameters
+        ----------
+        max_rates : (n_neurons,) array_like
+            Rate of each neuron at ``x = 1`` (Hz, below ``1 / tau_ref``).
+        intercepts : (n_neurons,) array_like
+            Where each neuron starts to fire (below 1).
+
+        Returns
+        -------
+        gain, bias : (n_neurons,) ndarray
+            The gains and bias currents, ``J = gain * x + bias``.
+        """
         max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
         J_max = lif.lif_current_for_rate(max_rates, self.tau_rc, self.tau_ref)
         return lif.gain_bias_from_threshold_current(J_max, intercepts)
 
     def max_rates_intercepts(self, gain, bias):
-        """Inverse of `.gain_bias`."""
+        """Inverse of `.gain_bias`.
+
+        Parameters
+        ----------
+        gain, bias : (n_neurons,) array_like
+            The neurons' gains and bias currents.
+
+        Returns
+        -------
+        max_rates, intercepts : (n_neurons,) ndarray
+            Rate at ``x = 1``, and where each neuron starts to fire.
+        """
         gain, bias = _as_float_arrays(gain, bias)
         intercepts = (1 - bias) / gain
         max_rates = lif.lif_rate(gain + bias, self.tau_rc, self.tau_ref)
@@ -374,7 +487,19 @@ class ExactLIF(LIF):
         return _state_of_one_value_per_neuron(self, state, n_neurons)
 
     def step(self, dt, J, output, voltage, refractory_time):
-        """Advance the neurons by one exact step (see the class docstring)."""
+        """Advance the neurons by one exact step (see the class docstring).
+
+        Parameters
+        ----------
+        dt : float
+            Time step, in seconds (any size: every spike inside it is kept).
+        J : (n_neurons,) ndarray
+            Input current during the step.
+        output : (n_neurons,) ndarray
+            Set to the spikes emitted, as ``k * amplitude / dt`` for ``k`` spikes.
+        voltage, refractory_time : (n_neurons,) ndarray
+            The neurons' state, advanced in place.
+        """
         lif_kernel.exact_lif_step(
             dt,
             J,
@@ -455,7 +580,21 @@ class SoftLIF(ExactLIF):
         )
 
     def smooth_rates(self, x, gain, bias):
-        """Rates of the smooth training curve (not what the neuron emits)."""
+        """Rates of the smooth training curve (not what the neuron emits).
+
+        Parameters
+        ----------
+        x : (n_points,) or (n_points, n_neurons) array_like
+            Inputs, already projected onto the neurons' encoders.
+        gain, bias : (n_neurons,) array_like
+            The neurons' gains and bias currents: the input current is
+            ``gain * x + bias``.
+
+        Returns
+        -------
+        rates : (n_points, n_neurons) ndarray
+            The SoftLIF curve (this type's ``sigma``) at each input current.
+        """
         return self.smooth_type.rates(x, gain, bias)
 
 

@@ -53,8 +53,10 @@ def test_pages_exist(html):
     assert {"index.html", "api.html", "neuron-math.html", "contributing.html"} <= set(
         pages
     )
-    for name in ("ExactLIF", "SoftLIFRate", "exact_lif_step", "tuning_curves"):
+    for name in ("ExactLIF", "SoftLIFRate", "softlif_rate", "tuning_curves"):
         assert name in pages["api.html"], name
+    for name in ("exact_lif_step", "FiniteNumberParam", "prepare_nengo_dl"):
+        assert name in pages["api-internals.html"], name
 
 
 def test_cross_references_are_links(html):
@@ -100,6 +102,108 @@ def test_notebooks_rendered_with_each_figure_once(html):
         # a returned Figure/Axes shows up as a second image or as its repr
         assert len(images) == len(set(images)), text
         assert not re.search(r"&lt;(Figure|Axes|matplotlib)", page), text
+        # each figure says what it shows (myst-nb's default alt text is its path)
+        for alt in re.findall(r'<img[^>]*alt="([^"]*)"', page):
+            assert len(alt) > 20 and ".png" not in alt, (text, alt)
         # no log noise (TensorFlow's, warnings naming this machine's paths)
         assert 'class="output stderr"' not in page, text
         assert "site-packages" not in page, text
+
+
+def test_navigation_in_the_order_a_user_needs(html):
+    index = _pages(html)["index.html"]
+    toctree = index[index.index('class="toctree-wrapper') :]
+    links = re.findall(r'class="reference internal" href="([\w-]+)\.html"', toctree)
+    order = [
+        "getting-started",
+        "examples",
+        "api",
+        "cli",
+        "neuron-math",
+        "guarantees",
+        "benchmarks",
+        "compatibility",
+        "changes",
+        "licence",
+    ]
+    assert [page for page in links if page in order] == order
+    # the header shows the first pages by name, not under "More"
+    header = index[index.index("navbar-header-items") :]
+    header = header[: header.index("</ul>")]
+    assert 'href="getting-started.html"' in header
+    assert 'href="api.html"' in header
+
+
+def test_getting_started_page(html):
+    page = re.sub(r"<[^>]+>", "", _pages(html)["getting-started.html"])
+    for text in ("pip install", "nengo.Simulator", "ExactLIF", "nengo_dl.Simulator"):
+        assert text in page, text
+    assert "nengo-tuning" in page
+    # the change log and the licence are pages of the site
+    pages = _pages(html)
+    assert "MIT License" in pages["licence.html"]
+    assert "0.2.0" in pages["changes.html"]
+
+
+def test_notebook_tables_are_tables(html):
+    # notebook 04 displays its comparison as a Markdown table
+    page = _pages(html)["examples/04-keras-to-spiking-lif.html"]
+    assert "<table" in page
+    assert "| route |" not in page
+
+
+def test_notebooks_can_be_downloaded(html):
+    for text, page in _pages(html).items():
+        if text.startswith("examples/") and text != "examples.html":
+            name = Path(text).with_suffix(".ipynb").name
+            assert f'href="{name}"' in page, text
+            assert (html / "examples" / name).is_file(), name
+
+
+def test_options_keep_their_double_hyphens(html):
+    # "--n-neurons" in prose must not become "–n-neurons" (an en dash)
+    for text, page in _pages(html).items():
+        assert not re.search("\u2013[a-z]", page), text
+    assert "--n-neurons" in _pages(html)["cli.html"]
+
+
+def _documented(page):
+    """The ids of the objects a page documents, in order."""
+    return re.findall(r'<dt class="sig sig-object py" id="([\w.]+)"', page)
+
+
+def test_api_page_is_the_public_api_by_area(html):
+    pages = _pages(html)
+    api = _documented(pages["api.html"])
+    # the neuron types first (their methods aside), and no internals among them
+    classes = [name for name in api if name.count(".") == 2]
+    assert classes[:3] == [
+        "nengo_tuning.neurons.ExactLIF",
+        "nengo_tuning.neurons.SoftLIF",
+        "nengo_tuning.neurons.SoftLIFRate",
+    ]
+    for internal in ("FiniteNumberParam", "compat.", "options.", "report_writer"):
+        assert not [name for name in api if internal in name], internal
+    # each object is documented once, on one of the two pages
+    internals = _documented(pages["api-internals.html"])
+    assert not set(api) & set(internals)
+    # a Keras layer shows its own parameters, not (*args, **kwargs)
+    layer = pages["api.html"].split(
+        'id="nengo_tuning.keras.activation.SoftLIFActivation"'
+    )
+    signature = layer[1][: layer[1].index("</dt>")]
+    assert "sigma" in signature and "*args" not in signature
+
+
+def test_no_value_dumps(html):
+    for text in ("api.html", "api-internals.html"):
+        page = _pages(html)[text]
+        assert " object at 0x" not in page, text
+        values = re.findall(
+            r'<span class="p">=</span><span class="w"> </span>(.*?)</em>',
+            page,
+            flags=re.DOTALL,
+        )
+        for value in values:
+            shown = re.sub(r"<[^>]+>", "", value)
+            assert len(shown) < 80, (text, shown[:200])

@@ -172,6 +172,15 @@ def lif_rate_derivative(J, tau_rc=0.02, tau_ref=0.002, amplitude=1.0):
     ``1 / (tau_rc j log(1/j)^2)``): this is the singularity that stops gradient
     descent through LIF neurons, and the reason SoftLIF exists.
 
+    Parameters
+    ----------
+    J : array_like
+        Input current (threshold 1).
+    tau_rc, tau_ref : float
+        Membrane time constant and refractory period, in seconds.
+    amplitude : float
+        Scale ``a`` of the output.
+
     Returns
     -------
     deriv : ndarray

@@ -163,6 +163,18 @@ def softlif_rate(J, sigma=DEFAULT_SIGMA, tau_rc=0.02, tau_ref=0.002, amplitude=1
     A smooth, strictly positive approximation of :func:`.lif_rate` that converges
     to it as ``sigma -> 0``.
 
+    Parameters
+    ----------
+    J : array_like
+        Input current (threshold 1).
+    sigma : float
+        Smoothing of the rectification, in units of input current (> 0); the
+        curve tends to :func:`~nengo_tuning.math.lif.lif_rate` as it tends to 0.
+    tau_rc, tau_ref : float
+        Membrane time constant and refractory period, in seconds.
+    amplitude : float
+        Scale ``a`` of the output.
+
     Returns
     -------
     rate : ndarray
@@ -182,10 +194,25 @@ def softlif_rate_derivative(
 ):
     """Derivative of :func:`softlif_rate` with respect to ``J``; finite for any J.
 
-    Finite also where the rate overflows (``tau_ref = 0`` and ``J`` near the
-    float maximum). ``J = +inf`` gives 0 (or ``amplitude / tau_rc`` when
-    ``tau_ref = 0``, where the curve becomes linear); ``J = -inf`` gives 0; NaN
-    gives NaN.
+    Parameters
+    ----------
+    J : array_like
+        Input current (threshold 1).
+    sigma : float
+        Smoothing of the rectification, in units of input current (> 0); the
+        curve tends to :func:`~nengo_tuning.math.lif.lif_rate` as it tends to 0.
+    tau_rc, tau_ref : float
+        Membrane time constant and refractory period, in seconds.
+    amplitude : float
+        Scale ``a`` of the output.
+
+    Returns
+    -------
+    deriv : ndarray
+        Same shape and float dtype as ``J``; finite also where the rate
+        overflows (``tau_ref = 0`` and ``J`` near the float maximum).
+        ``J = +inf`` gives 0 (or ``amplitude / tau_rc`` when ``tau_ref = 0``,
+        where the curve becomes linear); ``J = -inf`` gives 0; NaN gives NaN.
     """
     J = _float_array(J)
     with np.errstate(over="ignore"):  # see the module docstring
