@@ -146,7 +146,11 @@ class SoftLIFRate(NeuronType):
     threshold, :math:`J = 1`: the point where the smooth curve bends. The max
     rate is this curve's own rate at :math:`x = 1`. `.gain_bias` and
     `.max_rates_intercepts` are exact inverses of each other under this
-    convention (with the amplitude excluded, as in Nengo's LIF types).
+    convention (with the amplitude excluded, as in Nengo's LIF types). A max
+    rate the curve cannot reach (at or below its rate at the intercept) raises
+    a `nengo.exceptions.ValidationError` naming ``max_rates``. This differs
+    from ``nengo_dl.SoftLIFRate``, which takes LIF's gain and bias: it builds at
+    such settings, but its max rates are not the ones asked for.
 
     **Default sigma.** ``sigma = 0.02`` keeps the curve close to LIF: 11.4 Hz
     at the intercept (NengoDL's default ``sigma = 1`` gives 50 Hz there),

@@ -21,6 +21,13 @@ training step. Importing this module imports TensorFlow.
 import warnings
 
 import numpy as np
+
+from nengo_tuning import compat
+
+# before the first use of tf.keras: Keras 2 where TensorFlow ships Keras 3, or a
+# later import of nengo_dl would find Keras 3 in use
+compat.select_keras2()
+
 import tensorflow as tf
 
 
