@@ -38,7 +38,7 @@ the (point, neuron) pairs that fire: 1 % at 50 Hz, 0.17 % at 300 Hz.
   and complete measurements).
 
 The decoded error uses a second sample (see
-`nengo_tuning.spike_audit.EnsembleAudit`): at most `DECODE_NEURONS` neurons at 4 to
+`~.model_audit.EnsembleAudit`): at most `DECODE_NEURONS` neurons at 4 to
 32 eval points, fewer points where ``dt`` is small. The search for a safe
 ``dt`` (only when the loss exceeds the threshold) adds one loss measurement per
 ``dt`` tried. `cost_bound` gives the most neuron-steps one ensemble's audit

@@ -1,7 +1,7 @@
 """``nengo-tuning audit FILE --dt DT [DT ...]``: the spikes a user's model loses.
 
 Runs the model file (:mod:`~nengo_tuning.workbench.audit_model_file`), audits
-its network at each ``dt`` with `nengo_tuning.spike_audit.audit_many`, prints a table
+its network at each ``dt`` with `~.model_audit.audit_many`, prints a table
 per ``dt``, writes the report folder (``summary.md`` and a figure of the loss
 per ensemble against ``dt``) and, with ``--json``, the documented JSON file
 (:mod:`~nengo_tuning.workbench.audit_report`).

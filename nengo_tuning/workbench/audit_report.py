@@ -3,7 +3,7 @@
 JSON structure (``--json OUT``): for one ``dt`` an object
 ``{"dt": dt, "ensembles": [ensemble, ...]}``; for several, a list of such
 objects in the order given. Each ``ensemble`` holds every field of
-`nengo_tuning.spike_audit.EnsembleAudit` (``label``, ``path``, ``neuron_type``,
+`~.model_audit.EnsembleAudit` (``label``, ``path``, ``neuron_type``,
 ``n_neurons``, ``dt``, ``status``, ``max_rate``, ``median_rate``,
 ``spike_loss``, ``decode_error``, ``resolution``, ``exact_type``,
 ``largest_dt``, ``recommendation``, ``reason``, ``sampled_pairs``,
