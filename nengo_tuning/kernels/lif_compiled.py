@@ -7,8 +7,8 @@ subset several times. Compiled loops avoid both. Two forms are used:
 
 * :func:`exact_lif_step_loop`, for up to :data:`LOOP_MAX_NEURONS` neurons: one
   loop over the neurons, with the scalar ``math`` functions. It has almost no
-  fixed cost, but a scalar ``log1p`` or ``expm1`` costs ~7 ns against ~1 ns in
-  numpy's vectorized routines, and a multi-spike neuron needs four of them.
+  fixed cost, but a scalar ``log1p`` or ``expm1`` costs several times
+  a value of numpy's vectorized routines, and a multi-spike neuron needs four of them.
 * :func:`exact_lif_step_staged`, above that size: four branch-free compiled
   stages, with the transcendental functions applied between them by numpy's
   vectorized ``expm1`` and ``log1p`` on compact work arrays (the membrane's
@@ -42,13 +42,13 @@ except ImportError:  # pragma: no cover
 #: Whether numba is installed, so that the compiled kernel can run.
 AVAILABLE = numba is not None
 
-#: Up to this many neurons, the single loop (fixed cost ~1 us) beats the staged
-#: kernel (fixed cost ~6 us, for its eight calls); measured with bench_step.py.
+#: Up to this many neurons, the single loop (one call) beats the staged kernel
+#: (eight calls); measured with bench_step.py (docs/benchmarks.rst).
 LOOP_MAX_NEURONS = 256
 
 #: Neurons per chunk of the staged kernel: its work arrays (four numbers per
-#: neuron, 0.25 MiB) stay in the core's cache, and the per-chunk calls cost
-#: < 0.1 ns a neuron.
+#: neuron, 0.25 MiB) stay in the core's cache, and the per-chunk calls are
+#: spread over enough neurons to cost nothing measurable.
 STAGED_CHUNK = 8192
 
 #: Inputs at or beyond this magnitude are refused (``voltage - J`` could round
@@ -292,7 +292,7 @@ def _jit(function):
 
     error_model="numpy": IEEE division (no zero-divisor check and branch; no
     divisor here can be 0 for accepted input), which lets loops vectorize.
-    cache=True: compiling takes ~1 s; numba keeps the machine code in this
+    cache=True: compiling takes about a second; numba keeps the machine code in this
     package's ``__pycache__`` (keyed by source, numba version and CPU), or in
     the user's cache folder if that is read-only, so that later processes load
     it in milliseconds. Where neither is writable, numba refuses to cache, and

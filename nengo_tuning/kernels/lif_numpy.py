@@ -24,7 +24,7 @@ _LARGE_J = 1e154
 
 
 def _clip_ufunc():
-    """numpy's ``clip`` ufunc: ``np.clip`` adds ~10 us of checks per call (1.24)."""
+    """numpy's ``clip`` ufunc: ``np.clip`` adds Python-level checks to every call."""
     for name in ("_core", "core"):  # numpy >= 2, then numpy 1.x
         umath = getattr(getattr(np, name, None), "umath", None)
         if isinstance(getattr(umath, "clip", None), np.ufunc):
@@ -199,6 +199,10 @@ def _spiking_chunk(
     :func:`.exact_lif_step_xp` in the same order; anything else is handed to
     that function.
     """
+    # One function, though long: its few temporaries are reused in place from
+    # one formula to the next (each ``out=``); split into parts, the parts would
+    # pass six arrays to each other and the order of operations, which the
+    # equivalence tests pin to the xp form's, would be spread over several.
     J_s = J[spiked]
     if started_above or np.minimum.reduce(J_s) <= 1.0:
         _write_xp_step(
