@@ -641,7 +641,7 @@ class ExactAdaptiveLIF(AdaptiveLIF):
 
     **Limits.** A neuron may fire at most
     :data:`~nengo_tuning.kernels.adaptive_lif_xp.MAX_RESOLVED_SPIKES` spikes in
-    one step (a bound on work); more raise a `nengo.exceptions.SimulationError`.
+    one step (a bound on work); more raise a ``nengo.exceptions.SimulationError``.
     Only a ``tau_ref`` below ``dt / 1023``, or ``tau_ref = 0`` with a current far
     beyond what fires at ``1 / dt``, gets there.
 

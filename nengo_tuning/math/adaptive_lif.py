@@ -206,7 +206,7 @@ def crossing_time_xp(
     ``g`` at ``t_e``, by ``[0, t_e]`` before a maximum, by ``[0, horizon]``
     otherwise, and exists iff ``g >= 0`` at the bracket's upper end; ``g``
     increases monotonically on the bracket, where the root is refined
-    (`_refine_crossing_xp`).
+    (``_refine_crossing_xp``).
     """
     segment = Segment(v0, n0, J, horizon, tau_rc, tau_n, xp)
     return segment_crossing_xp(level, upward, segment, rtol)

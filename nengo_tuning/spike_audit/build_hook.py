@@ -115,7 +115,7 @@ def lost_spike_warnings(threshold=DEFAULT_THRESHOLD):
     Inside the block, building a `nengo.Simulator` or a ``nengo_dl.Simulator``
     (which builds ensembles with Nengo's builder) measures each ensemble as it is
     built (its own gains, biases and eval points, at the simulator's dt; see
-    `audit`) and warns with a `LostSpikesWarning` per ensemble whose
+    `~.model_audit.audit`) and warns with a `LostSpikesWarning` per ensemble whose
     ``spike_loss`` exceeds ``threshold``, naming it, its loss and the fix.
 
     The model and the build are unchanged: the measurement reads the built

@@ -18,7 +18,7 @@ Where things live (front end first, command last):
                                clean-up after killed runs
 ``held_signals``               SIGINT and SIGTERM held off during the swap;
                                SIGTERM as an exception
-``study``                      the `Study` record a study is declared with
+``study``                      the `~.study.Study` record a study is declared with
 ``study_limits``               the limits that involve several options: their
                                bounds and checks
 ``study_costs``                each study's time and memory estimate, and its

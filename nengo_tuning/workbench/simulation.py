@@ -25,7 +25,7 @@ def decoder_eval_points(n_neurons, dimensions, seed):
     """The points an ensemble's decoders are solved on, given to Nengo explicitly.
 
     Nengo's own default, drawn from the seed: as many points as
-    `nengo.utils.builder.default_n_eval_points` gives, uniform in the unit ball
+    ``nengo.utils.builder.default_n_eval_points`` gives, uniform in the unit ball
     (Nengo scales them by the ensemble's radius).
     """
     from nengo.utils.builder import default_n_eval_points

@@ -8,13 +8,13 @@ parser, ``--help``, the ``report`` command and the reference page
 (``docs/cli.rst``) are all generated from :data:`STUDIES`.
 
 This module only declares; the machinery that reads the declarations is
-elsewhere: the `Study` record (:mod:`~nengo_tuning.workbench.study`), the
+elsewhere: the `~.study.Study` record (:mod:`~nengo_tuning.workbench.study`), the
 writers (:mod:`~nengo_tuning.workbench.study_writers`), the limits and their
 checks (:mod:`~nengo_tuning.workbench.study_limits`), the parser and the run
 (:mod:`~nengo_tuning.workbench.command`).
 
 To add a study: write its analysis function (returning a record), its writer
-``write_<study>(report, values)``, and one `Study` entry here, listed in
+``write_<study>(report, values)``, and one `~.study.Study` entry here, listed in
 :data:`STUDIES`.
 """
 
@@ -245,5 +245,5 @@ STUDIES = (TUNING, DECODE, SPIKES, SPIKE_DECODING, SMOOTH)
 
 
 def study_named(name):
-    """The `Study` called ``name``."""
+    """The `~.study.Study` called ``name``."""
     return next(study for study in STUDIES if study.name == name)
