@@ -1,129 +1,21 @@
-"""Neuron types: the front ends that Nengo models use.
-
-Each type declares its parameters and state; the formulas live in
-:mod:`nengo_tuning.math` and the step in :mod:`nengo_tuning.kernels`, shared
-with the NengoDL builders and the workbench. The types know nothing of NengoDL:
-:mod:`nengo_tuning.dl.builders` says which builder builds which type, and
-:mod:`nengo_tuning.dl.registry` when they are registered.
-
-Every numeric parameter is validated when set: NaN is refused for all of them,
-and infinity wherever it has no meaning (all but ``min_voltage = -inf``, which
-means "never clipped"), with a `nengo.exceptions.ValidationError` naming the
-parameter. (``SoftLIF(sigma=inf)``, for instance, would silently zero every
-training gradient.)
-"""
-
-import math
+"""The LIF family: SoftLIFRate, ExactLIF and SoftLIF."""
 
 import numpy as np
-from nengo.cache import Fingerprint, check_attrs
-from nengo.dists import Distribution
-from nengo.exceptions import SimulationError, ValidationError
-from nengo.neurons import LIF, AdaptiveLIF, NeuronType
-from nengo.params import EnumParam, NumberParam
-from nengo.utils.numpy import is_array, is_integer, is_number
+from nengo.exceptions import ValidationError
+from nengo.neurons import LIF, NeuronType
+from nengo.params import EnumParam
 
 from nengo_tuning.kernels import lif as lif_kernel
-from nengo_tuning.kernels.adaptive_lif_numpy import (
-    TooManySpikesError,
-    exact_adaptive_lif_step,
-)
 from nengo_tuning.math import lif, softlif
-from nengo_tuning.math.adaptive_lif import adapted_rate
-from nengo_tuning.math.softlif import DEFAULT_SIGMA  # re-exported: the types' default
-
-
-class FiniteNumberParam(NumberParam):
-    """A `nengo.params.NumberParam` that refuses NaN and infinite values.
-
-    Parameters
-    ----------
-    name, low, high, low_open, high_open
-        As for `nengo.params.NumberParam`.
-    allow_neg_inf : bool
-        Accept ``-inf`` (for a lower bound that may be absent).
-    """
-
-    def __init__(self, name, allow_neg_inf=False, **kwargs):
-        self.allow_neg_inf = allow_neg_inf
-        super().__init__(name, **kwargs)
-
-    def coerce(self, instance, num):  # pylint: disable=arguments-renamed
-        value = num.item() if is_array(num) and num.shape == () else num
-        # integers are always finite (and may be too large for a float)
-        non_finite = is_number(value) and not is_integer(value)
-        non_finite = non_finite and not math.isfinite(value)
-        if non_finite and not (self.allow_neg_inf and value == -math.inf):
-            allowed = "a finite number or -inf" if self.allow_neg_inf else "finite"
-            raise ValidationError(
-                f"Must be {allowed}; got {value}", attr=self.name, obj=instance
-            )
-        return super().coerce(instance, num)
-
-
-def _time_constant(name, low_open=True):
-    """A finite, positive (or, with ``low_open=False``, non-negative) time."""
-    return FiniteNumberParam(name, low=0, low_open=low_open)
-
-
-def _as_float_arrays(*arrays):
-    return [np.asarray(np.atleast_1d(a), dtype=float) for a in arrays]
-
-
-def _check_max_rates_intercepts(neuron_type, max_rates, intercepts):
-    """Validate ``max_rates`` and ``intercepts`` for an LIF-like curve."""
-    max_rates, intercepts = _as_float_arrays(max_rates, intercepts)
-    inv_tau_ref = 1.0 / neuron_type.tau_ref if neuron_type.tau_ref > 0 else np.inf
-    if not np.all((max_rates > 0) & (max_rates < inv_tau_ref)):
-        raise ValidationError(
-            f"max_rates must be above 0 and below the inverse refractory period "
-            f"1/tau_ref = {inv_tau_ref:0.3f} Hz (got values in "
-            f"[{np.min(max_rates):g}, {np.max(max_rates):g}])",
-            attr="max_rates",
-            obj=neuron_type,
-        )
-    if not np.all(intercepts < 1):
-        raise ValidationError(
-            f"intercepts must be below 1 (got a maximum of {np.max(intercepts):g})",
-            attr="intercepts",
-            obj=neuron_type,
-        )
-    return max_rates, intercepts
-
-
-def _check_finite_initial_state(neuron_type):
-    """Reject array-like initial states holding NaN or infinite values."""
-    for name, value in (neuron_type.initial_state or {}).items():
-        if isinstance(value, Distribution):
-            continue
-        if not np.all(np.isfinite(np.asarray(value, dtype=float))):
-            raise ValidationError(
-                f"Initial state '{name}' must be finite",
-                attr="initial_state",
-                obj=neuron_type,
-            )
-
-
-def _state_of_one_value_per_neuron(neuron_type, state, n_neurons):
-    """``state`` with one value per neuron in each array, or a ValidationError.
-
-    nengo's ``make_state`` takes an array-valued initial state as it is given;
-    the step kernels need one value per neuron (a compiled kernel would
-    otherwise index past the array's end). A single number is used for every
-    neuron.
-    """
-    for name, value in state.items():
-        if value.shape == ():
-            state[name] = np.full(n_neurons, value, dtype=value.dtype)
-        elif value.shape != (n_neurons,):
-            raise ValidationError(
-                f"Initial state '{name}' has shape {value.shape}, but the ensemble "
-                f"has {n_neurons} neurons: give one value per neuron, a single "
-                "number, or a Distribution",
-                attr="initial_state",
-                obj=neuron_type,
-            )
-    return state
+from nengo_tuning.math.softlif import DEFAULT_SIGMA
+from nengo_tuning.neurons.params import (
+    FiniteNumberParam,
+    as_float_arrays,
+    check_finite_initial_state,
+    check_max_rates_intercepts,
+    state_of_one_value_per_neuron,
+    time_constant,
+)
 
 
 class SoftLIFRate(NeuronType):
@@ -186,8 +78,8 @@ class SoftLIFRate(NeuronType):
     negative = False
 
     sigma = FiniteNumberParam("sigma", low=0, low_open=True)
-    tau_rc = _time_constant("tau_rc")
-    tau_ref = _time_constant("tau_ref", low_open=False)
+    tau_rc = time_constant("tau_rc")
+    tau_ref = time_constant("tau_ref", low_open=False)
     amplitude = FiniteNumberParam("amplitude", low=0, low_open=True)
 
     def __init__(
@@ -270,7 +162,7 @@ class SoftLIFRate(NeuronType):
         gain, bias : (n_neurons,) ndarray
             The gains and bias currents, ``J = gain * x + bias``.
         """
-        max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
+        max_rates, intercepts = check_max_rates_intercepts(self, max_rates, intercepts)
         self._check_max_rates_above_threshold_rate(max_rates, intercepts)
         J_max = softlif.softlif_current_for_rate(
             max_rates, self.sigma, self.tau_rc, self.tau_ref
@@ -308,7 +200,7 @@ class SoftLIFRate(NeuronType):
         max_rates, intercepts : (n_neurons,) ndarray
             Rate at ``x = 1``, and where each neuron starts to fire.
         """
-        gain, bias = _as_float_arrays(gain, bias)
+        gain, bias = as_float_arrays(gain, bias)
         intercepts = (1 - bias) / gain
         max_rates = self._rate_of_current(gain + bias, amplitude=1.0)
         return max_rates, intercepts
@@ -387,8 +279,8 @@ class ExactLIF(LIF):
     """
 
     # nengo.LIF's parameters, with NaN and meaningless infinities refused
-    tau_rc = _time_constant("tau_rc")
-    tau_ref = _time_constant("tau_ref", low_open=False)
+    tau_rc = time_constant("tau_rc")
+    tau_ref = time_constant("tau_ref", low_open=False)
     min_voltage = FiniteNumberParam("min_voltage", high=0, allow_neg_inf=True)
     amplitude = FiniteNumberParam("amplitude", low=0, low_open=True)
 
@@ -407,7 +299,7 @@ class ExactLIF(LIF):
             amplitude=amplitude,
             initial_state=initial_state,
         )
-        _check_finite_initial_state(self)
+        check_finite_initial_state(self)
 
     def rates(self, x, gain, bias):
         """Analytic LIF rates (Hz, times ``amplitude``): what the neuron emits.
@@ -464,7 +356,7 @@ class ExactLIF(LIF):
         gain, bias : (n_neurons,) ndarray
             The gains and bias currents, ``J = gain * x + bias``.
         """
-        max_rates, intercepts = _check_max_rates_intercepts(self, max_rates, intercepts)
+        max_rates, intercepts = check_max_rates_intercepts(self, max_rates, intercepts)
         J_max = lif.lif_current_for_rate(max_rates, self.tau_rc, self.tau_ref)
         return lif.gain_bias_from_threshold_current(J_max, intercepts)
 
@@ -481,14 +373,14 @@ class ExactLIF(LIF):
         max_rates, intercepts : (n_neurons,) ndarray
             Rate at ``x = 1``, and where each neuron starts to fire.
         """
-        gain, bias = _as_float_arrays(gain, bias)
+        gain, bias = as_float_arrays(gain, bias)
         intercepts = (1 - bias) / gain
         max_rates = lif.lif_rate(gain + bias, self.tau_rc, self.tau_ref)
         return max_rates, intercepts
 
     def make_state(self, n_neurons, rng=np.random, dtype=None):
         state = super().make_state(n_neurons, rng=rng, dtype=dtype)
-        return _state_of_one_value_per_neuron(self, state, n_neurons)
+        return state_of_one_value_per_neuron(self, state, n_neurons)
 
     def step(self, dt, J, output, voltage, refractory_time):
         """Advance the neurons by one exact step (see the class docstring).
@@ -600,148 +492,3 @@ class SoftLIF(ExactLIF):
             The SoftLIF curve (this type's ``sigma``) at each input current.
         """
         return self.smooth_type.rates(x, gain, bias)
-
-
-class ExactAdaptiveLIF(AdaptiveLIF):
-    r"""Adaptive LIF neuron with exact, multi-spike time stepping.
-
-    A drop-in for `nengo.AdaptiveLIF` (same parameters, defaults and state:
-    ``voltage``, ``refractory_time``, ``adaptation``), integrating the same model
-    exactly at any ``dt``:
-
-    .. math:: \tau_{RC} \dot V = J - n - V, \qquad \tau_n \dot n = -n,
-
-    with a spike when :math:`V` reaches 1, after which :math:`V` is held at 0
-    for ``tau_ref`` and :math:`n` jumps by ``inc_n * amplitude / tau_n`` (what
-    nengo's update adds per spike); :math:`n` keeps decaying through refractory
-    periods, and :math:`V` sticks at ``min_voltage`` while the drive
-    :math:`J - n` is below it. Within each step (``J`` constant):
-
-    * :math:`V` and :math:`n` follow their closed-form solution (a sum of two
-      exponentials; ``tau_n == tau_rc`` included);
-    * each threshold crossing is found to float precision, every spike in the
-      step is emitted (output :math:`k \cdot a / \Delta t`), :math:`n` jumps at
-      each spike's exact time, and a refractory period ends at its exact
-      sub-step time;
-    * the floor is left exactly when the drive rises back above it.
-
-    `nengo.AdaptiveLIF` keeps at most one spike per step and holds :math:`n`
-    constant over a step (an Euler step), which costs it many spikes at
-    ``dt`` of a few milliseconds; this type's spike counts stay within one of
-    the continuous model's at every step. See
-    :mod:`nengo_tuning.math.adaptive_lif` (the model) and
-    :mod:`nengo_tuning.kernels.adaptive_lif_xp` (the step).
-
-    **Rates.** As in `nengo.AdaptiveLIF`, `.rates` is the unadapted LIF curve
-    :math:`G(J)`, which Nengo uses to solve decoders: the rate right after the
-    input steps up, before adaptation builds up. The steady rate under a
-    constant current, once adapted, is lower: `.adapted_rates` gives it
-    exactly (the periodic orbit, with :math:`n` a sawtooth;
-    :func:`nengo_tuning.math.adaptive_lif.adapted_rate`).
-
-    **Limits.** A neuron may fire at most
-    :data:`~nengo_tuning.kernels.adaptive_lif_xp.MAX_RESOLVED_SPIKES` spikes in
-    one step (a bound on work); more raise a ``nengo.exceptions.SimulationError``.
-    Only a ``tau_ref`` below ``dt / 1023``, or ``tau_ref = 0`` with a current far
-    beyond what fires at ``1 / dt``, gets there.
-
-    **Non-finite input.** The state always stays finite. ``J = +inf``: the
-    neuron fires whenever it is free, every ``tau_ref`` (an infinite output if
-    ``tau_ref = 0``, when the adaptation, which would be infinite, only
-    decays). ``J = -inf``: output 0, voltage at ``min_voltage`` (held if
-    ``min_voltage = -inf``). ``J = NaN``: output NaN, voltage held. The
-    adaptation decays in all three cases, as it does not depend on ``J``.
-
-    **Speed.** This is the numpy form of the kernel: it is slower than
-    `nengo.AdaptiveLIF`'s step (see the benchmarks page).
-
-    Parameters
-    ----------
-    tau_n : float
-        Adaptation time constant, in seconds (> 0).
-    inc_n : float
-        Adaptation increment (>= 0): each spike adds ``inc_n * amplitude /
-        tau_n`` to the adaptation.
-    tau_rc : float
-        Membrane RC time constant, in seconds.
-    tau_ref : float
-        Absolute refractory period, in seconds (may be 0).
-    min_voltage : float
-        Floor of the membrane voltage (``-np.inf``: none).
-    amplitude : float
-        Scaling factor on the neuron output (the area of each spike).
-    initial_state : {str: Distribution or array_like}
-        Initial values for ``voltage``, ``refractory_time`` and ``adaptation``
-        (a voltage below ``min_voltage`` is raised to it at the first step).
-
-    References
-    ----------
-    .. [1] Camera, Giancarlo La, et al. "Minimal models of adapted neuronal
-       response to in Vivo-Like input currents." Neural computation
-       16.10 (2004): 2101-2124.
-    """
-
-    tau_n = FiniteNumberParam("tau_n", low=0, low_open=True)
-    inc_n = FiniteNumberParam("inc_n", low=0)
-    tau_rc = _time_constant("tau_rc")
-    tau_ref = _time_constant("tau_ref", low_open=False)
-    min_voltage = FiniteNumberParam("min_voltage", high=0, allow_neg_inf=True)
-    amplitude = FiniteNumberParam("amplitude", low=0, low_open=True)
-
-    def __init__(
-        self,
-        tau_n=1,
-        inc_n=0.01,
-        tau_rc=0.02,
-        tau_ref=0.002,
-        min_voltage=0,
-        amplitude=1,
-        initial_state=None,
-    ):
-        super().__init__(
-            tau_n=tau_n,
-            inc_n=inc_n,
-            tau_rc=tau_rc,
-            tau_ref=tau_ref,
-            min_voltage=min_voltage,
-            amplitude=amplitude,
-            initial_state=initial_state,
-        )
-        _check_finite_initial_state(self)
-
-    # the analytic, unadapted LIF curve, as for ExactLIF (and nengo.AdaptiveLIF)
-    rates = ExactLIF.rates
-    rate_derivative = ExactLIF.rate_derivative
-    gain_bias = ExactLIF.gain_bias
-    max_rates_intercepts = ExactLIF.max_rates_intercepts
-
-    def make_state(self, n_neurons, rng=np.random, dtype=None):
-        state = super().make_state(n_neurons, rng=rng, dtype=dtype)
-        return _state_of_one_value_per_neuron(self, state, n_neurons)
-
-    def adapted_rates(self, x, gain, bias):
-        """Steady firing rates once adapted, under constant input ``x`` (Hz)."""
-        J = self.current(x, gain, bias)
-        rate = adapted_rate(
-            J.ravel(), self.tau_rc, self.tau_ref, self.tau_n, self.inc_n,
-            self.amplitude, self.min_voltage,
-        )  # fmt: skip
-        return rate.reshape(J.shape)
-
-    def step(self, dt, J, output, voltage, refractory_time, adaptation):
-        """Advance the neurons by one exact step (see the class docstring)."""
-        try:
-            exact_adaptive_lif_step(
-                dt, J, output, voltage, refractory_time, adaptation, self.tau_rc,
-                self.tau_ref, self.tau_n, self.inc_n, self.min_voltage,
-                self.amplitude,
-            )  # fmt: skip
-        except TooManySpikesError as error:
-            raise SimulationError(str(error)) from error
-
-
-# Decoders depend only on the analytic rates() of these types, so nengo's decoder
-# cache may store them safely (it only caches whitelisted types).
-for _neuron_type in (SoftLIFRate, ExactLIF, SoftLIF, ExactAdaptiveLIF):
-    Fingerprint.whitelist(_neuron_type, check_attrs)
-del _neuron_type
