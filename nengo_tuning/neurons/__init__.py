@@ -6,10 +6,10 @@ with the NengoDL builders and the workbench. The types know nothing of NengoDL:
 :mod:`nengo_tuning.dl.builders` says which builder builds which type, and
 :mod:`nengo_tuning.dl.registry` when they are registered.
 
-One module per family (:mod:`~nengo_tuning.neurons.lif`,
-:mod:`~nengo_tuning.neurons.adaptive_lif`), with the parameters and checks they
-share in :mod:`~nengo_tuning.neurons.params`. Parameters are validated when set
-(see there).
+One module per family (``neurons/lif.py``, ``neurons/adaptive_lif.py``), with
+the parameters and checks they share in :mod:`nengo_tuning.neurons.params`,
+where the validation is described. The types are documented under their public
+name, ``nengo_tuning.neurons.X``.
 """
 
 from nengo.cache import Fingerprint, check_attrs
