@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from child_processes import INTERRUPTIBLE
 
 from nengo_tuning.workbench import study_table
 from nengo_tuning.workbench.command import main
@@ -294,6 +295,7 @@ def test_ctrl_c_exits_130_in_one_line_and_keeps_the_previous_report(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **INTERRUPTIBLE,
     )
     deadline = time.monotonic() + 60
     while not any(p.name.startswith(".") for p in tmp_path.iterdir()):

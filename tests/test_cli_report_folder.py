@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from child_processes import INTERRUPTIBLE
 
 from nengo_tuning.workbench.command import main
 
@@ -50,6 +51,7 @@ def _command(args, cwd=None, code=None, **kwargs):
         text=True,
         timeout=300,
         check=False,
+        **INTERRUPTIBLE,
         **kwargs,
     )
 
@@ -169,6 +171,7 @@ def _start_long_run(target, cwd=None):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **INTERRUPTIBLE,
     )
 
 
