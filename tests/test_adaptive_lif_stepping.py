@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from reference_adaptive_lif import EventAdaptiveLIF
 
 import nengo_tuning.neurons
-from nengo_tuning.kernels.adaptive_lif_numpy import exact_adaptive_lif_step
+from nengo_tuning.kernels.adaptive_lif_numpy import exact_adaptive_lif_step_numpy
 from nengo_tuning.kernels.adaptive_lif_xp import exact_adaptive_lif_step_xp
 from nengo_tuning.math import lif as lif_math
 
@@ -233,7 +233,7 @@ def test_numpy_entry_equals_xp_kernel(rng):
             0.003, J, voltage, refractory_time, adaptation, *params
         )
         output = np.zeros(n)
-        exact_adaptive_lif_step(
+        exact_adaptive_lif_step_numpy(
             0.003, J, output, voltage, refractory_time, adaptation, *params
         )
         for got, want in zip((output, voltage, refractory_time, adaptation), expected):

@@ -11,15 +11,26 @@ import numpy as np
 import pytest
 from nengo.exceptions import ValidationError
 
-from nengo_tuning import ExactLIF, SoftLIF, kernels
-from nengo_tuning.kernels import lif_compiled, lif_numpy, lif_xp
+from nengo_tuning import ExactAdaptiveLIF, ExactLIF, SoftLIF, kernels
+from nengo_tuning.kernels import (
+    adaptive_lif_compiled,
+    adaptive_lif_numpy,
+    lif_compiled,
+    lif_numpy,
+    lif_xp,
+)
 from nengo_tuning.kernels.lif import EXACT_STEP_PARAMS_LIMITS
 
 SENTINEL = 1234.5
 PAD = 16
 TAU_RC, TAU_REF, MIN_VOLTAGE, AMPLITUDE = 0.02, 0.002, 0.0, 1.0
 LIF_PARAMS = (TAU_RC, TAU_REF, MIN_VOLTAGE, AMPLITUDE)
-ARRAY_NAMES = ("J", "output", "voltage", "refractory_time")
+TAU_N, INC_N = 0.1, 0.05
+ADAPTIVE_PARAMS = (TAU_RC, TAU_REF, TAU_N, INC_N, MIN_VOLTAGE, AMPLITUDE)
+LIF_ARRAYS = ("J", "output", "voltage", "refractory_time")
+ADAPTIVE_ARRAYS = (*LIF_ARRAYS, "adaptation")
+FILLS = {"J": 30.0, "output": 0.0, "voltage": 0.5, "refractory_time": 0.0}
+FILLS["adaptation"] = 0.2
 
 needs_numba = pytest.mark.skipif(
     not lif_compiled.AVAILABLE, reason="the compiled kernel needs numba"
@@ -34,47 +45,70 @@ def guarded(length, fill):
     return buffer, view
 
 
-def make_arrays(n, lengths):
-    """Guarded arrays of the given lengths (J driving every neuron to spike)."""
-    fills = {"J": 30.0, "output": 0.0, "voltage": 0.5, "refractory_time": 0.0}
-    return {name: guarded(lengths.get(name, n), fills[name]) for name in ARRAY_NAMES}
+class Kernel:
+    """A step taking its arrays by name: ``kernel(dt, **arrays)``."""
+
+    def __init__(self, step, names):
+        self.step, self.names = step, names
+
+    def __call__(self, dt, **arrays):
+        self.step(dt, *(arrays[name] for name in self.names))
+
+    def arrays(self, n, lengths):
+        """Guarded arrays of the given lengths (J driving every neuron to spike)."""
+        return {name: guarded(lengths.get(name, n), FILLS[name]) for name in self.names}
+
+    def views(self, n):
+        return {key: view for key, (_, view) in self.arrays(n, {}).items()}
 
 
-def step_front_end(dt, J, output, voltage, refractory_time):
-    ExactLIF().step(dt, J, output, voltage, refractory_time)
+def lif_kernel(function, *extra):
+    return Kernel(
+        lambda dt, *arrays: function(dt, *arrays, *LIF_PARAMS, *extra), LIF_ARRAYS
+    )
 
 
-def step_front_end_numpy(dt, J, output, voltage, refractory_time):
-    with kernels.use("numpy"):
-        ExactLIF().step(dt, J, output, voltage, refractory_time)
+def adaptive_kernel(function):
+    return Kernel(
+        lambda dt, *arrays: function(dt, *arrays, *ADAPTIVE_PARAMS), ADAPTIVE_ARRAYS
+    )
 
 
-def step_numpy(dt, J, output, voltage, refractory_time):
-    lif_numpy.exact_lif_step_numpy(dt, J, output, voltage, refractory_time, *LIF_PARAMS)
+def in_numpy(kernel):
+    def step(dt, *arrays):
+        with kernels.use("numpy"):
+            kernel.step(dt, *arrays)
+
+    return Kernel(step, kernel.names)
 
 
-def compiled(function):
-    def step(dt, J, output, voltage, refractory_time):
-        function(
-            dt, J, output, voltage, refractory_time, *LIF_PARAMS,
-            *EXACT_STEP_PARAMS_LIMITS,
-        )  # fmt: skip
-
-    return step
-
-
+FRONT_END_LIF = Kernel(lambda dt, *arrays: ExactLIF().step(dt, *arrays), LIF_ARRAYS)
+FRONT_END_ADAPTIVE = Kernel(
+    lambda dt, *arrays: ExactAdaptiveLIF(tau_n=TAU_N, inc_n=INC_N).step(dt, *arrays),
+    ADAPTIVE_ARRAYS,
+)
 IN_PLACE_KERNELS = {
-    "ExactLIF.step": step_front_end,
-    "ExactLIF.step-numpy": step_front_end_numpy,
-    "numpy": step_numpy,
+    "ExactLIF.step": FRONT_END_LIF,
+    "ExactLIF.step-numpy": in_numpy(FRONT_END_LIF),
+    "numpy": lif_kernel(lif_numpy.exact_lif_step_numpy),
     "compiled-loop": pytest.param(
-        compiled(lif_compiled.exact_lif_step_loop), marks=needs_numba
+        lif_kernel(lif_compiled.exact_lif_step_loop, *EXACT_STEP_PARAMS_LIMITS),
+        marks=needs_numba,
     ),
     "compiled-staged": pytest.param(
-        compiled(lif_compiled.exact_lif_step_staged), marks=needs_numba
+        lif_kernel(lif_compiled.exact_lif_step_staged, *EXACT_STEP_PARAMS_LIMITS),
+        marks=needs_numba,
     ),
     "compiled": pytest.param(
-        compiled(lif_compiled.exact_lif_step_compiled), marks=needs_numba
+        lif_kernel(lif_compiled.exact_lif_step_compiled, *EXACT_STEP_PARAMS_LIMITS),
+        marks=needs_numba,
+    ),
+    "ExactAdaptiveLIF.step": FRONT_END_ADAPTIVE,
+    "ExactAdaptiveLIF.step-numpy": in_numpy(FRONT_END_ADAPTIVE),
+    "adaptive-numpy": adaptive_kernel(adaptive_lif_numpy.exact_adaptive_lif_step_numpy),
+    "adaptive-compiled": pytest.param(
+        adaptive_kernel(adaptive_lif_compiled.exact_adaptive_lif_step_compiled),
+        marks=needs_numba,
     ),
 }
 KERNEL_IDS = list(IN_PLACE_KERNELS)
@@ -85,8 +119,8 @@ KERNEL_PARAMS = list(IN_PLACE_KERNELS.values())
 SIZES = [10, lif_compiled.LOOP_MAX_NEURONS, lif_compiled.LOOP_MAX_NEURONS + 1, 9000]
 
 
-def wrong_lengths(n):
-    for name in ARRAY_NAMES:
+def wrong_lengths(names, n):
+    for name in names:
         for length in (2, n - 1, n + 1, 3 * n):
             yield name, length
 
@@ -94,8 +128,8 @@ def wrong_lengths(n):
 @pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
 @pytest.mark.parametrize("n", SIZES)
 def test_wrong_length_refused_and_nothing_touched(kernel, n):
-    for name, length in wrong_lengths(n):
-        arrays = make_arrays(n, {name: length})
+    for name, length in wrong_lengths(kernel.names, n):
+        arrays = kernel.arrays(n, {name: length})
         before = {key: buffer.copy() for key, (buffer, _) in arrays.items()}
         views = {key: view for key, (_, view) in arrays.items()}
         with pytest.raises(ValueError, match=rf"{name}.*{length}") as info:
@@ -107,8 +141,8 @@ def test_wrong_length_refused_and_nothing_touched(kernel, n):
 
 @pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
 def test_read_only_state_refused(kernel):
-    for name in ("output", "voltage", "refractory_time"):
-        arrays = {key: view for key, (_, view) in make_arrays(20, {}).items()}
+    for name in kernel.names[1:]:
+        arrays = kernel.views(20)
         arrays[name].flags.writeable = False
         before = {key: view.copy() for key, view in arrays.items()}
         with pytest.raises(ValueError, match=rf"{name}.*read-only"):
@@ -122,7 +156,7 @@ def test_read_only_state_refused(kernel):
     "name, dtype", [("output", np.int64), ("voltage", np.float32), ("J", np.int32)]
 )
 def test_mixed_or_integer_dtypes_refused(kernel, name, dtype):
-    arrays = {key: view for key, (_, view) in make_arrays(20, {}).items()}
+    arrays = kernel.views(20)
     arrays[name] = arrays[name].astype(dtype)
     before = {key: view.copy() for key, view in arrays.items()}
     with pytest.raises(ValueError, match=rf"{name}.*{np.dtype(dtype).name}"):
@@ -133,7 +167,7 @@ def test_mixed_or_integer_dtypes_refused(kernel, name, dtype):
 
 @pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
 def test_two_dimensional_arrays_refused(kernel):
-    arrays = {key: view.reshape(4, 5) for key, (_, view) in make_arrays(20, {}).items()}
+    arrays = {key: view.reshape(4, 5) for key, view in kernel.views(20).items()}
     with pytest.raises(ValueError, match="1-d"):
         kernel(0.005, **arrays)
 
@@ -148,7 +182,9 @@ def test_strided_views_give_the_contiguous_result(kernel, n):
         "output": np.zeros(n),
         "voltage": rng.uniform(0, 1, n),
         "refractory_time": rng.uniform(0, 0.004, n),
+        "adaptation": rng.uniform(0, 0.5, n),
     }
+    values = {name: values[name] for name in kernel.names}
     contiguous = {key: value.copy() for key, value in values.items()}
     strided = {}
     for key, value in values.items():
@@ -158,7 +194,7 @@ def test_strided_views_give_the_contiguous_result(kernel, n):
     for _ in range(3):
         kernel(0.005, **contiguous)
         kernel(0.005, **strided)
-    for key in ARRAY_NAMES:
+    for key in kernel.names:
         assert np.array_equal(strided[key], contiguous[key]), key
         assert np.all(strided[key].base[1::2] == SENTINEL), key
 

@@ -124,8 +124,15 @@ def test_import_graph_has_no_cycle():
         assert not {m for m in graph[module] if layer(m) in ("dl", "keras")}
     assert not graph["dl.builders"] & {"dl.registry", "__init__"}
     assert graph["dl.registry"] <= {"dl.builders"}
-    # the compiled kernel depends only on the array checks and the step's names
-    assert graph["kernels.lif_compiled"] <= {"kernels.arrays", "kernels.lif_xp"}
+    # the compiled kernels depend only on the array checks, the shared compiled
+    # machinery, and the names and limits of their family's xp step and math
+    compiled_base = {"kernels.arrays", "kernels.compiled"}
+    assert graph["kernels.compiled"] <= {"kernels.arrays"}
+    assert graph["kernels.lif_compiled"] <= compiled_base | {"kernels.lif_xp"}
+    assert graph["kernels.adaptive_lif_compiled"] <= compiled_base | {
+        "kernels.adaptive_lif_xp",
+        "math.adaptive_lif",
+    }
 
     done, path = set(), []
 
@@ -153,6 +160,11 @@ def test_package_modules_listed():
         "kernels.lif",
         "kernels.lif_xp",
         "kernels.lif_compiled",
+        "kernels.compiled",
+        "kernels.adaptive_lif",
+        "kernels.adaptive_lif_xp",
+        "kernels.adaptive_lif_numpy",
+        "kernels.adaptive_lif_compiled",
         "neurons.__init__",
         "neurons.params",
         "neurons.lif",

@@ -1,4 +1,9 @@
-"""The exact adaptive-LIF step with numpy, in place (what `.ExactAdaptiveLIF` runs).
+"""The exact adaptive-LIF step with numpy, in place.
+
+`.ExactAdaptiveLIF` runs it where the compiled kernel does not apply
+(:mod:`nengo_tuning.kernels.adaptive_lif`: no numba, other dtypes,
+non-finite input, a tiny ``tau_ref``), and everywhere under
+``kernels.use("numpy")``.
 
 Most neurons, in most steps, neither spike nor touch the ``min_voltage``
 floor; for them the step is the closed-form solution over their free time.
@@ -50,7 +55,7 @@ def _quiet(voltage, n_free, J, v_end, n_end, min_voltage):
     return quiet, stuck
 
 
-def exact_adaptive_lif_step(
+def exact_adaptive_lif_step_numpy(
     dt,
     J,
     output,

@@ -31,16 +31,16 @@ import math
 
 import numpy as np
 
-from nengo_tuning.kernels.arrays import require_in_place_arrays
+from nengo_tuning.kernels.compiled import (
+    ACCEPTED,
+    AVAILABLE,
+    LENGTHS_DIFFER,
+    REFUSED,
+    compile_kernel,
+    float64_arrays,
+    run_checked,
+)
 from nengo_tuning.kernels.lif_xp import LIF_ARRAY_NAMES
-
-try:  # pragma: no cover (depends on the environment)
-    import numba
-except ImportError:  # pragma: no cover
-    numba = None
-
-#: Whether numba is installed, so that the compiled kernel can run.
-AVAILABLE = numba is not None
 
 #: Up to this many neurons, the single loop (one call) beats the staged kernel
 #: (eight calls); measured with bench_step.py (docs/benchmarks.rst).
@@ -56,16 +56,18 @@ STAGED_CHUNK = 8192
 LARGE_J = 1e154
 
 
-#: What the compiled code says of its input before it touches anything.
-ACCEPTED, REFUSED, LENGTHS_DIFFER = 0, 1, 2
-
-
 def _inputs_status(J, output, voltage, refractory_time):
     """ACCEPTED; REFUSED if a current is at least LARGE_J in magnitude (or NaN) or
-    a voltage is non-finite; LENGTHS_DIFFER if an array's length is not J's."""
+    a voltage is non-finite; LENGTHS_DIFFER if an array's length is not J's.
+
+    It writes nothing, but holds writes that never run, so that numba refuses
+    read-only arrays here, before any stage writes (``compiled.run_checked``).
+    """
     n = J.shape[0]
     if output.shape[0] != n or voltage.shape[0] != n or refractory_time.shape[0] != n:
         return LENGTHS_DIFFER
+    if n < 0:  # (never: see the docstring)
+        output[0] = voltage[0] = refractory_time[0] = 0.0
     accepted = True
     for i in range(n):
         # (no early exit: a branch-free loop is vectorized)
@@ -287,96 +289,20 @@ def _exact_lif_step_staged(stages, dt, J, output, voltage, refractory_time, *par
             relax(k, J_c, voltage_c, relax_m1, index, min_voltage)
 
 
-def _jit(function):
-    """``function`` compiled by numba, its machine code cached where possible.
-
-    error_model="numpy": IEEE division (no zero-divisor check and branch; no
-    divisor here can be 0 for accepted input), which lets loops vectorize.
-    cache=True: compiling takes about a second; numba keeps the machine code in this
-    package's ``__pycache__`` (keyed by source, numba version and CPU), or in
-    the user's cache folder if that is read-only, so that later processes load
-    it in milliseconds. Where neither is writable, numba refuses to cache, and
-    every process compiles anew.
-    """
-    try:
-        return numba.njit(nogil=True, cache=True, error_model="numpy")(function)
-    except RuntimeError:  # pragma: no cover ("no locator available")
-        return numba.njit(nogil=True, cache=False, error_model="numpy")(function)
-
-
-if numba is not None:  # pragma: no cover (depends on the environment)
+if AVAILABLE:  # pragma: no cover (depends on the environment)
     # rebound first: the kernels below find the compiled helpers under their names
-    _spikes_after_first = _jit(_spikes_after_first)
-    _inputs_status = _jit(_inputs_status)
-    _loop_compiled = _jit(_exact_lif_step_loop)
+    _spikes_after_first = compile_kernel(_spikes_after_first)
+    _inputs_status = compile_kernel(_inputs_status)
+    _loop_compiled = compile_kernel(_exact_lif_step_loop)
     _stages_compiled = tuple(
-        _jit(stage)
+        compile_kernel(stage)
         for stage in (_stage_free_time, _stage_threshold, _stage_spikes, _stage_relax)
     )
-    _COMPILE_ERRORS = (numba.core.errors.NumbaError,)
-else:  # pragma: no cover
-    _COMPILE_ERRORS = ()
-
-_FLOAT64 = np.dtype(np.float64)
-
-
-def _refuse(J, output, voltage, refractory_time):
-    """Raise the ValueError that names what is wrong with the arrays."""
-    require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)
-
-
-def _float64_arrays(J, output, voltage, refractory_time):
-    """True for float64 arrays; False, touching nothing, for arrays of another
-    floating dtype, all alike (the numpy kernel steps those); a ValueError for
-    the rest. (Identity tests first: they cost nothing on every step.)"""
-    if numba is None:
-        raise ImportError("the compiled kernel needs numba (pip install numba)")
-    try:
-        if (
-            J.dtype is _FLOAT64
-            and output.dtype is _FLOAT64
-            and voltage.dtype is _FLOAT64
-            and refractory_time.dtype is _FLOAT64
-        ):
-            return True
-    except AttributeError:
-        pass
-    _refuse(J, output, voltage, refractory_time)
-    return J.dtype == _FLOAT64
-
-
-def _run_checked(step, dt, J, output, voltage, refractory_time, params):
-    """Whether ``step`` took the step, with what the compiled code refuses named.
-
-    The compiled code checks the lengths itself (LENGTHS_DIFFER, before it
-    touches anything); numba refuses to compile it for read-only or
-    multi-dimensional arrays, also before anything runs.
-    """
-    try:
-        status = step(dt, J, output, voltage, refractory_time, *params)
-    except _COMPILE_ERRORS:
-        _refuse(J, output, voltage, refractory_time)
-        raise
-    if status == LENGTHS_DIFFER:
-        _refuse(J, output, voltage, refractory_time)
-    return status == ACCEPTED
-
-
-def exact_lif_step_loop(dt, J, output, voltage, refractory_time, *params):
-    """The single-loop form; False (touching nothing) if the input is refused.
-
-    ``params`` as for :func:`exact_lif_step_compiled`.
-    """
-    if not _float64_arrays(J, output, voltage, refractory_time):
-        return False
-    return _run_checked(_loop_compiled, dt, J, output, voltage, refractory_time, params)
 
 
 def _staged(dt, J, output, voltage, refractory_time, *params):
-    # Its stages are separate compiled calls: a read-only array would be refused
-    # by the second only after the first had written, so all is checked first
-    # (above LOOP_MAX_NEURONS neurons the check's cost is lost in the step's).
-    _refuse(J, output, voltage, refractory_time)
+    # Its stages are separate compiled calls; _inputs_status, compiled for the
+    # same arrays, refuses a read-only one before the first stage writes.
     status = _inputs_status(J, output, voltage, refractory_time)
     if status == ACCEPTED:
         _exact_lif_step_staged(
@@ -385,14 +311,26 @@ def _staged(dt, J, output, voltage, refractory_time, *params):
     return status
 
 
+def exact_lif_step_loop(dt, J, output, voltage, refractory_time, *params):
+    """The single-loop form; False (touching nothing) if the input is refused.
+
+    ``params`` as for :func:`exact_lif_step_compiled`.
+    """
+    arrays = J, output, voltage, refractory_time
+    if not float64_arrays(LIF_ARRAY_NAMES, arrays):
+        return False
+    return run_checked(_loop_compiled, LIF_ARRAY_NAMES, dt, arrays, params)
+
+
 def exact_lif_step_staged(dt, J, output, voltage, refractory_time, *params):
     """The staged form; False (touching nothing) if the input is refused.
 
     ``params`` as for :func:`exact_lif_step_loop`.
     """
-    if not _float64_arrays(J, output, voltage, refractory_time):
+    arrays = J, output, voltage, refractory_time
+    if not float64_arrays(LIF_ARRAY_NAMES, arrays):
         return False
-    return _run_checked(_staged, dt, J, output, voltage, refractory_time, params)
+    return run_checked(_staged, LIF_ARRAY_NAMES, dt, arrays, params)
 
 
 def exact_lif_step_compiled(dt, J, output, voltage, refractory_time, *params):

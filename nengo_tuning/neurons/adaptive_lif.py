@@ -4,7 +4,7 @@ import numpy as np
 from nengo.exceptions import SimulationError
 from nengo.neurons import AdaptiveLIF
 
-from nengo_tuning.kernels.adaptive_lif_numpy import (
+from nengo_tuning.kernels.adaptive_lif import (
     TooManySpikesError,
     exact_adaptive_lif_step,
 )
@@ -68,8 +68,12 @@ class ExactAdaptiveLIF(AdaptiveLIF):
     ``min_voltage = -inf``). ``J = NaN``: output NaN, voltage held. The
     adaptation decays in all three cases, as it does not depend on ``J``.
 
-    **Speed.** This is the numpy form of the kernel: it is slower than
-    `nengo.AdaptiveLIF`'s step (see the benchmarks page).
+    **Speed.** With numba installed, float64 state is stepped by a compiled
+    loop (:mod:`nengo_tuning.kernels.adaptive_lif_compiled`), faster than
+    `nengo.AdaptiveLIF`'s step for small ensembles at ``dt = 1 ms`` but slower
+    where many neurons spike in a step: each spike costs a crossing time found
+    by iteration (see the benchmarks page). Elsewhere it runs the numpy
+    kernel, several times slower again.
 
     Parameters
     ----------

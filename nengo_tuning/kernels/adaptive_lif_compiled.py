@@ -1,0 +1,367 @@
+"""The exact adaptive-LIF step compiled (numba, if installed): a loop over neurons.
+
+The numpy entry point (:mod:`.adaptive_lif_numpy`) pays a fixed cost for each
+numpy call, and a neuron that spikes or meets the floor goes through the
+event loop of :func:`~nengo_tuning.kernels.adaptive_lif_xp.exact_adaptive_lif_step_xp`,
+whose every iteration (a spike, a crossing refinement step) costs dozens of
+calls on small arrays. Here each neuron is stepped by the same event loop
+written for one neuron, with the scalar ``math`` functions: the formulas of
+:mod:`nengo_tuning.math.adaptive_lif`, term for term and in the same order
+(tests hold this form equal to the xp form; a scalar ``exp`` or ``log1p`` may
+round differently from numpy's by an ulp).
+
+A neuron that is free for the whole step (no refractory time left) integrates
+over exactly ``dt``, so the decay factors over ``dt`` are computed once per
+call, and such a neuron costs no transcendental function unless it spikes or
+reaches the floor: most neurons, at most steps.
+
+:func:`exact_adaptive_lif_step_compiled` takes float64 arrays, finite input,
+``tau_ref > 0`` and ``dt <= MAX_STEP_OVER_TAU_REF * tau_ref`` (so no neuron
+can fire more spikes in a step than the xp form resolves, and nothing needs to
+be refused halfway); it refuses the rest, touching nothing, and the numpy entry
+point steps those.
+"""
+
+import math
+
+from nengo_tuning.kernels.adaptive_lif_xp import MAX_RESOLVED_SPIKES
+from nengo_tuning.kernels.arrays import require_in_place_arrays
+from nengo_tuning.kernels.compiled import (
+    ACCEPTED,
+    AVAILABLE,
+    LENGTHS_DIFFER,
+    REFUSED,
+    compile_kernel,
+    float64_arrays,
+    run_checked,
+)
+from nengo_tuning.math.adaptive_lif import CROSSING_RTOL, MAX_CROSSING_ITERATIONS
+
+#: The step, in units of ``tau_ref``, up to which this kernel takes the step.
+#: Spikes are at least ``tau_ref`` apart, so a neuron fires at most
+#: ``dt / tau_ref + 1`` spikes in a step: with this bound, fewer than
+#: :data:`~nengo_tuning.kernels.adaptive_lif_xp.MAX_RESOLVED_SPIKES`.
+MAX_STEP_OVER_TAU_REF = MAX_RESOLVED_SPIKES - 24
+
+#: Inputs at or beyond this magnitude are refused (as by the LIF kernel): the
+#: numpy entry point handles them.
+LARGE_J = 1e154
+
+#: The arrays, in the order the step takes them (for messages).
+ARRAY_NAMES = ("J", "output", "voltage", "refractory_time", "adaptation")
+
+#: What the parameters tuple holds, in order (see `exact_adaptive_lif_step_compiled`).
+PARAMETER_NAMES = ("tau_rc", "tau_ref", "tau_n", "inc_n", "min_voltage", "amplitude")
+
+_INF = math.inf
+
+
+# --- the formulas of math.adaptive_lif, for one neuron --------------------------
+
+
+def _phi(x):
+    """``expm1(x) / x`` for ``x <= 0`` (1 at ``x = 0``)."""
+    return math.expm1(x) / x if x < 0 else 1.0
+
+
+def _log1p_ratio(x):
+    """``log1p(x) / x`` for ``x > -1`` (1 at ``x = 0``)."""
+    return math.log1p(x) / x if x != 0 else 1.0
+
+
+def _adaptation_at(n0, t, tau_n):
+    return n0 * math.exp(t * (-1.0 / tau_n))
+
+
+def _adaptation_response(t, tau_rc, tau_n):
+    d_abs = abs(tau_n - tau_rc) / (tau_n * tau_rc)
+    tau_slow = max(tau_n, tau_rc)
+    return (t / tau_rc) * math.exp(t * (-1.0 / tau_slow)) * _phi(-d_abs * t)
+
+
+def _voltage_at(v0, n0, J, t, tau_rc, tau_n):
+    decay_m1 = math.expm1(t * (-1.0 / tau_rc))
+    return v0 + (v0 - J) * decay_m1 - n0 * _adaptation_response(t, tau_rc, tau_n)
+
+
+def _state_at(v0, n0, J, t, tau_rc, tau_n):
+    """``(voltage_at, adaptation_at)`` after ``t``: the two share ``exp(-t / tau_n)``
+    where ``tau_n`` is the slower time constant (the same number either way)."""
+    exp_n = math.exp(t * (-1.0 / tau_n))
+    if tau_n >= tau_rc:
+        d_abs = abs(tau_n - tau_rc) / (tau_n * tau_rc)
+        response = (t / tau_rc) * exp_n * _phi(-d_abs * t)
+    else:
+        response = _adaptation_response(t, tau_rc, tau_n)
+    decay_m1 = math.expm1(t * (-1.0 / tau_rc))
+    return v0 + (v0 - J) * decay_m1 - n0 * response, n0 * exp_n
+
+
+def _extremum_time(v0, n0, J, tau_rc, tau_n):
+    s0 = (J - n0) - v0
+    delta = tau_n - tau_rc
+    den = n0 * tau_n - delta * (J - v0)
+    den_ok = den != 0
+    ratio = s0 / (den if den_ok else 1.0)
+    x = delta * ratio
+    valid = den_ok and x > -1
+    t = -(tau_rc * tau_n) * ratio * _log1p_ratio(x if valid else 0.0)
+    return t if valid and math.isfinite(t) else 0.0
+
+
+def _floor_release_time(n0, J, min_voltage, tau_n):
+    room = J - min_voltage
+    shortfall = min_voltage - (J - n0)
+    if shortfall <= 0:
+        return 0.0
+    if room > 0 and n0 > 0:
+        return tau_n * math.log1p(shortfall / room)
+    return _INF
+
+
+def _segment(v0, n0, J, horizon, v_end, n_end, tau_rc, tau_n):
+    """The run from ``(v0, n0)`` over ``[0, horizon]`` (math.adaptive_lif.Segment):
+    ``(v0, n0, J, horizon, v_end, interior, t_e, v_e)``."""
+    slope0 = (J - n0) - v0
+    slope_end = (J - n_end) - v_end
+    interior = (slope0 > 0 and slope_end < 0) or (slope0 < 0 and slope_end > 0)
+    if not interior:
+        return v0, n0, J, horizon, v_end, False, 0.0, v0
+    t_e = min(_extremum_time(v0, n0, J, tau_rc, tau_n), horizon)
+    v_e = _voltage_at(v0, n0, J, t_e, tau_rc, tau_n)
+    return v0, n0, J, horizon, v_end, True, t_e, v_e
+
+
+def _crossing(level, upward, segment, tau_rc, tau_n, rtol):
+    """First time in the segment at which V reaches ``level``, or +inf
+    (math.adaptive_lif.segment_crossing_xp)."""
+    v0, n0, J, horizon, v_end, interior, t_e, v_e = segment
+    sign = 1.0 if upward else -1.0
+    g0 = sign * (v0 - level)
+    slope0 = (J - n0) - v0
+    g_has_max = interior and sign * slope0 > 0
+    g_has_min = interior and sign * slope0 < 0
+    lo = t_e if g_has_min else 0.0
+    hi = t_e if g_has_max else horizon
+    g_e = sign * (v_e - level)
+    g_lo = g_e if g_has_min else g0
+    g_hi = g_e if g_has_max else sign * (v_end - level)
+    already = (g0 >= 0) if upward else (g0 > 0)
+    if already:
+        return 0.0
+    if not (g_hi >= 0 and g_lo < 0):
+        return _INF
+    return _refine(level, sign, v0, n0, J, lo, hi, g_lo, g_hi, tau_rc, tau_n, rtol)
+
+
+def _refine(level, sign, v0, n0, J, lo, hi, g_lo, g_hi, tau_rc, tau_n, rtol):
+    """The safeguarded Halley iteration of math.adaptive_lif._refine_crossing_xp."""
+    # the initial guess (math.adaptive_lif._initial_guess_xp)
+    frac = -g_lo / (g_hi - g_lo)
+    secant = lo + (hi - lo) * min(max(frac, 0.0), 1.0)
+    away = level - (J - n0)
+    ratio = (v0 - level) / (away if away != 0 else 1.0)
+    t = secant
+    if away != 0 and ratio > 0:
+        frozen = tau_rc * math.log1p(ratio)
+        if lo < frozen < hi:
+            t = frozen
+    tol = rtol * max(hi - lo, 0.0)
+    g_noise = rtol * (abs(J) + abs(n0) + 1.0)
+    previous_step = hi - lo
+    pending = hi - lo > tol
+    for _ in range(MAX_CROSSING_ITERATIONS):
+        if not pending:
+            break
+        v, n = _state_at(v0, n0, J, t, tau_rc, tau_n)
+        g = sign * (v - level)
+        slope_term = (J - n) - v
+        g1 = sign * slope_term / tau_rc
+        g2 = sign * (n / tau_n - slope_term / tau_rc) / tau_rc
+        if g >= 0:
+            hi = t
+        else:
+            lo = t
+        rising = g1 > 0
+        g1_safe = g1 if rising else 1.0
+        newton = -g / g1_safe
+        shrink = 1.0 - 0.5 * newton * g2 / g1_safe
+        halley = newton / shrink if shrink > 0.5 else newton
+        candidate = t + halley
+        accept = rising and lo <= candidate <= hi
+        accept = accept and abs(halley) <= 0.5 * previous_step
+        t_next = candidate if accept else 0.5 * (lo + hi)
+        step = abs(t_next - t)
+        t = t_next
+        previous_step = step
+        pending = step > tol and hi - lo > tol and abs(g) > g_noise
+    return min(max(t, lo), hi)
+
+
+def _free_run(v0, n0, J, horizon, dt, at_dt, tau_rc, tau_n, min_voltage, rtol):
+    """``(t_spike, v, n)`` of math.adaptive_lif.free_run_xp, for one neuron.
+
+    ``at_dt = (decay_m1, response, n_decay)`` are the factors over ``dt``, for a
+    run over the whole step.
+    """
+    has_floor = min_voltage > -_INF
+    elapsed = 0.0
+    v, n = v0, n0
+    t_spike = _INF
+    pending = horizon >= 0
+    for _ in range(2):
+        if not pending:
+            break
+        if has_floor and v <= min_voltage and J - n <= min_voltage:
+            release = _floor_release_time(n, J, min_voltage, tau_n)
+            wait = min(release, horizon - elapsed)
+            n = _adaptation_at(n, wait, tau_n)
+            v = min_voltage
+            elapsed = elapsed + wait
+        left = horizon - elapsed
+        if left == dt:
+            decay_m1, response, n_decay = at_dt
+            v_end = v + (v - J) * decay_m1 - n * response
+            n_end = n * n_decay
+        else:
+            v_end, n_end = _state_at(v, n, J, left, tau_rc, tau_n)
+        segment = _segment(v, n, J, left, v_end, n_end, tau_rc, tau_n)
+        t_cross = _crossing(1.0, True, segment, tau_rc, tau_n, rtol)
+        t_hit = _INF
+        # the floor is reached only by ending below it or through a minimum
+        if has_floor and left > 0 and (v_end < min_voltage or segment[5]):
+            t_hit = _crossing(min_voltage, False, segment, tau_rc, tau_n, rtol)
+        crossed = t_cross <= left and t_cross <= t_hit
+        hit = not crossed and t_hit <= left
+        if crossed:
+            n = _adaptation_at(n, t_cross, tau_n)
+            t_spike = elapsed + t_cross
+            v = 1.0
+            elapsed = elapsed + t_cross
+        elif hit:
+            n = _adaptation_at(n, t_hit, tau_n)
+            v = min_voltage
+            elapsed = elapsed + t_hit
+        else:
+            n = n_end
+            v = v_end
+            elapsed = elapsed + left
+        pending = hit
+    if has_floor and pending:
+        # (only by rounding) a second arrival at the floor: stay there
+        n = _adaptation_at(n, horizon - elapsed, tau_n)
+        v = min_voltage
+    if has_floor and t_spike == _INF:
+        v = max(v, min_voltage)
+    return t_spike, v, n
+
+
+def _inputs_status(J, output, voltage, refractory_time, adaptation):
+    """ACCEPTED; REFUSED for a current that is NaN, infinite or at least
+    LARGE_J in magnitude, or a non-finite voltage or adaptation;
+    LENGTHS_DIFFER if an array's length is not J's."""
+    size = J.shape[0]
+    for array in (output, voltage, refractory_time, adaptation):
+        if array.shape[0] != size:
+            return LENGTHS_DIFFER
+    accepted = True
+    for i in range(size):
+        # (no early exit: a branch-free loop is vectorized)
+        accepted &= abs(J[i]) < LARGE_J
+        accepted &= abs(voltage[i]) < _INF
+        accepted &= abs(adaptation[i]) < _INF
+    return ACCEPTED if accepted else REFUSED
+
+
+def _exact_adaptive_lif_step(
+    dt, J, output, voltage, refractory_time, adaptation,
+    tau_rc, tau_ref, tau_n, inc_n, min_voltage, amplitude,
+):  # fmt: skip
+    """One exact step in place; its :func:`_inputs_status` (nothing is written
+    unless it is ACCEPTED)."""
+    status = _inputs_status(J, output, voltage, refractory_time, adaptation)
+    if status != ACCEPTED:
+        return status
+    rtol = CROSSING_RTOL
+    jump = inc_n * amplitude / tau_n
+    spike_area = amplitude / dt
+    at_dt = (
+        math.expm1(dt * (-1.0 / tau_rc)),
+        _adaptation_response(dt, tau_rc, tau_n),
+        math.exp(dt * (-1.0 / tau_n)),
+    )
+    floor = max(min_voltage, -_INF)
+    for i in range(J.shape[0]):
+        refractory = refractory_time[i] - dt
+        busy = min(max(refractory, 0.0), dt)
+        n = adaptation[i] if busy == 0 else _adaptation_at(adaptation[i], busy, tau_n)
+        v = max(voltage[i], floor)
+        Ji = J[i]
+        free_at = busy
+        count = 0.0
+        last_end = refractory
+        # (spikes are at least tau_ref apart: the caller's bound on dt / tau_ref
+        # ends this loop before its limit)
+        for _ in range(MAX_RESOLVED_SPIKES):
+            if free_at >= dt:
+                break
+            horizon = dt - free_at
+            t_spike, v_run, n_run = _free_run(
+                v, n, Ji, horizon, dt, at_dt, tau_rc, tau_n, min_voltage, rtol
+            )
+            if not t_spike <= horizon:
+                v, n = v_run, n_run
+                break
+            spike_at = free_at + t_spike
+            count += 1.0
+            held = min(max(dt - spike_at, 0.0), tau_ref)
+            n = _adaptation_at(n_run + jump, held, tau_n)
+            v = 0.0
+            last_end = spike_at + tau_ref
+            free_at = last_end
+        output[i] = count * spike_area
+        voltage[i] = v
+        refractory_time[i] = last_end if count > 0 else refractory
+        adaptation[i] = n
+    return ACCEPTED
+
+
+if AVAILABLE:  # pragma: no cover (depends on the environment)
+    # rebound first: the kernel finds the compiled helpers under their names
+    _phi = compile_kernel(_phi)
+    _log1p_ratio = compile_kernel(_log1p_ratio)
+    _adaptation_at = compile_kernel(_adaptation_at)
+    _adaptation_response = compile_kernel(_adaptation_response)
+    _voltage_at = compile_kernel(_voltage_at)
+    _state_at = compile_kernel(_state_at)
+    _extremum_time = compile_kernel(_extremum_time)
+    _floor_release_time = compile_kernel(_floor_release_time)
+    _segment = compile_kernel(_segment)
+    _refine = compile_kernel(_refine)
+    _crossing = compile_kernel(_crossing)
+    _free_run = compile_kernel(_free_run)
+    _inputs_status = compile_kernel(_inputs_status)
+    _step_compiled = compile_kernel(_exact_adaptive_lif_step)
+
+
+def exact_adaptive_lif_step_compiled(
+    dt, J, output, voltage, refractory_time, adaptation, *params
+):
+    """One exact step in place; False (touching nothing) where it does not apply.
+
+    Arrays are 1-d of one length and one floating dtype (else a ValueError
+    naming the array, touching nothing: ``kernels.arrays``); ``params`` are
+    :data:`PARAMETER_NAMES`. Returns False, touching nothing, for arrays of
+    another floating dtype than float64, a non-finite current or one of
+    magnitude :data:`LARGE_J` or more, a non-finite voltage or adaptation, and
+    ``tau_ref = 0`` or ``dt > MAX_STEP_OVER_TAU_REF * tau_ref``: the numpy entry
+    point steps those.
+    """
+    arrays = J, output, voltage, refractory_time, adaptation
+    if not float64_arrays(ARRAY_NAMES, arrays):
+        return False
+    tau_ref = params[1]
+    if not dt <= MAX_STEP_OVER_TAU_REF * tau_ref:
+        require_in_place_arrays(ARRAY_NAMES, *arrays)  # (the same errors in any case)
+        return False
+    return run_checked(_step_compiled, ARRAY_NAMES, dt, arrays, params)
