@@ -290,6 +290,7 @@ def _exact_adaptive_lif_step(
         _adaptation_response(dt, tau_rc, tau_n),
         math.exp(dt * (-1.0 / tau_n)),
     )
+    ref_decay = math.exp(tau_ref * (-1.0 / tau_n))
     floor = max(min_voltage, -_INF)
     for i in range(J.shape[0]):
         refractory = refractory_time[i] - dt
@@ -315,7 +316,10 @@ def _exact_adaptive_lif_step(
             spike_at = free_at + t_spike
             count += 1.0
             held = min(max(dt - spike_at, 0.0), tau_ref)
-            n = _adaptation_at(n_run + jump, held, tau_n)
+            if held == tau_ref:  # (the usual case: the factor computed once)
+                n = (n_run + jump) * ref_decay
+            else:
+                n = _adaptation_at(n_run + jump, held, tau_n)
             v = 0.0
             last_end = spike_at + tau_ref
             free_at = last_end
