@@ -344,7 +344,8 @@ def plot_adaptation(responses, fig=None):
     exact_style = {"color": "k", "linewidth": 1.5}
     rate_ax.axhline(first.onset_rate, color="0.6", linestyle=":")
     rate_ax.axhline(first.adapted_rate_at_step, **exact_style)
-    interval_ax.axhline(1000 / first.adapted_rate_at_step, **exact_style)
+    if first.adapted_rate_at_step > 0:  # (below threshold: no spikes, no interval)
+        interval_ax.axhline(1000 / first.adapted_rate_at_step, **exact_style)
     steady_ax.plot(first.currents, first.adapted_rates, "-", **exact_style)
     rate_ax.set_xlabel("time after the step [s]")
     rate_ax.set_ylabel(f"firing rate [Hz] ({first.bin_width * 1000:g} ms bins)")
