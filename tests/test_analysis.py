@@ -39,6 +39,16 @@ def test_resolve_neuron_type_keyword_overrides():
     assert resolved == nengo.LIF(tau_rc=0.05, tau_ref=0.001)
 
 
+def test_resolve_neuron_type_keywords_keep_an_instances_other_parameters():
+    from nengo_tuning import ExactAdaptiveLIF
+
+    given = ExactAdaptiveLIF(tau_ref=0.0, amplitude=0.5, tau_n=2.0)
+    resolved = neuron_specs.resolve_neuron_type(given, tau_n=0.1, inc_n=0.05)
+    expected = ExactAdaptiveLIF(tau_ref=0.0, amplitude=0.5, tau_n=0.1, inc_n=0.05)
+    assert resolved == expected
+    assert given.tau_n == 2.0  # (a new instance: the given one is unchanged)
+
+
 @pytest.mark.parametrize(
     "spec",
     [

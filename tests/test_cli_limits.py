@@ -98,6 +98,45 @@ HOSTILE = [
     (["spikes", "--rates", "600", "--neuron-type", "nengo.LIF"], "--rates"),
     (["spikes", "--rates", "-5"], "--rates"),
     (["spikes", "--rates", "1e300"], "--rates"),
+    (["adaptation", "--dt"], "--dt"),  # an empty list
+    (["adaptation", "--dt", "0"], "--dt"),
+    (["adaptation", "--dt", "nan"], "--dt"),
+    (["adaptation", "--dt", *["0.001"] * 21], "--dt"),
+    (["adaptation", "--current"], "--current"),
+    (["adaptation", "--current", "nan"], "--current"),
+    (["adaptation", "--current", "inf"], "--current"),
+    (["adaptation", "--current", "-1"], "--current"),
+    (["adaptation", "--current", "101"], "--current"),
+    (["adaptation", "--steady-currents"], "--steady-currents"),
+    (["adaptation", "--steady-currents", "-inf"], "--steady-currents"),
+    (["adaptation", "--steady-currents", *["2"] * 51], "--steady-currents"),
+    (["adaptation", "--tau-n", "0"], "--tau-n"),
+    (["adaptation", "--tau-n", "nan"], "--tau-n"),
+    (["adaptation", "--tau-n", "11"], "--tau-n"),
+    (["adaptation", "--inc-n", "-0.1"], "--inc-n"),
+    (["adaptation", "--inc-n", "inf"], "--inc-n"),
+    (["adaptation", "--sim-time", "0.5"], "--sim-time, --tau-n"),  # < 10 tau_n
+    (["adaptation", "--bin-width", "0.001"], "--bin-width"),  # < the largest dt
+    (["adaptation", "--bin-width", "2"], "--bin-width"),  # > --sim-time
+    (["adaptation", "--neuron-type", "nengo.LIF"], "--neuron-type"),
+    (["adaptation", "--neuron-type", "nengo.AdaptiveLIFRate"], "--neuron-type"),
+    (["adaptation", "--neuron-type", "nengo.AdaptiveLIF(tau_n=0.5)"], "--tau-n"),
+    (
+        ["adaptation", "--neuron-type", "nengo_tuning.ExactAdaptiveLIF(inc_n=0.5)"],
+        "--inc-n",
+    ),
+    (["adaptation", "--dt", "1e-5", "--sim-time", "30"], "--sim-time"),
+    (  # about 200 spikes a step for 10 000 steps: estimated 13 minutes
+        ["adaptation", "--dt", "0.01", "--sim-time", "100", "--current", "100"]
+        + ["--neuron-type", "nengo_tuning.ExactAdaptiveLIF(tau_ref=0, tau_rc=0.005)"],
+        "--dt",
+    ),
+    (  # about 10 000 spikes in one step, beyond what the kernel resolves
+        ["adaptation", "--dt", "0.1", "--sim-time", "10", "--current", "100"]
+        + ["--bin-width", "0.1"]
+        + ["--neuron-type", "nengo_tuning.ExactAdaptiveLIF(tau_ref=0, tau_rc=0.001)"],
+        "--current",
+    ),
     (["--seed", "-1"], "--seed"),
     (["--seed", str(2**32)], "--seed"),
     (["--seed", "abc"], "--seed"),
@@ -155,7 +194,16 @@ def test_hostile_arguments_are_refused_in_one_line(args, named, tmp_path, capsys
     [
         ["smooth", "--tau-ref", "0", "--sigma", "1e-9", "10"],
         ["smooth", "--tau-ref", "1", "--tau-rc", "10"],
+        # the smallest tau_n with the largest inc_n, current and dt range
+        ["adaptation", "--tau-n", "1e-4", "--inc-n", "10", "--sim-time", "0.01"]
+        + ["--dt", "1e-5", "--bin-width", "0.01", "--current", "100"]
+        + ["--steady-currents", "0", "100"],
+        # no adaptation, no spikes (J = 0), the largest tau_n, dt and bin
+        ["adaptation", "--tau-n", "10", "--inc-n", "0", "--sim-time", "100"]
+        + ["--dt", "0.1", "--bin-width", "100", "--current", "0"]
+        + ["--steady-currents", "0"],
     ],
+    ids=["smooth at its bounds", "smooth tau_ref 1", "adaptation fast", "silent"],
 )
 def test_the_bounds_themselves_are_accepted(args, tmp_path):
     assert main(args + ["-q", "-o", str(tmp_path / "r")]) == 0

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from nengo_tuning.workbench import (
+    adaptation,
     plotting,
     rate_curves,
     spikes_vs_rates,
@@ -145,6 +146,44 @@ def test_rate_vs_spike_legend_hides_no_data(plt):
     assert texts == ["rate curve"] + [
         f"spikes, dt = {dt * 1000:g} ms" for dt in comparisons[0].dts
     ]
+
+
+def test_plot_adaptation(plt):
+    responses = [
+        adaptation.adaptation_after_step(
+            name, dts=(0.001, 0.005), currents=(2.0, 8.0), sim_time=0.2, tau_n=0.02
+        )
+        for name in ("nengo.AdaptiveLIF", "nengo_tuning.ExactAdaptiveLIF")
+    ]
+    fig = plotting.plot_adaptation(responses, fig=plt.figure(figsize=(15, 4.2)))
+    rate_ax, interval_ax, steady_ax = fig.axes[:3]
+    n = plotting.ADAPTATION_INTERVALS
+    series = [(r, i) for r in responses for i in range(len(r.dts))]
+    # one line per type and dt in each panel, then the exact rate (and, in the
+    # rate panel, the unadapted one first)
+    rate_lines, interval_lines, steady_lines = (
+        ax.get_lines() for ax in (rate_ax, interval_ax, steady_ax)
+    )
+    for line, (response, i) in zip(rate_lines, series):
+        starts, rates = response.rate_over_time(i)
+        assert np.array_equal(line.get_ydata(), rates)
+        assert np.array_equal(line.get_xdata(), starts)
+    for line, (response, i) in zip(interval_lines, series):
+        expected = response.first_intervals(n)[i] * 1000
+        assert np.array_equal(line.get_ydata(), expected, equal_nan=True)
+    for line, (response, i) in zip(steady_lines, series):
+        assert np.array_equal(line.get_ydata(), response.steady_rates[i, 1:])
+    first = responses[0]
+    assert list(rate_lines[-2].get_ydata()) == [first.onset_rate] * 2
+    assert list(rate_lines[-1].get_ydata()) == [first.adapted_rate_at_step] * 2
+    assert (
+        list(interval_lines[-1].get_ydata()) == [1000 / first.adapted_rate_at_step] * 2
+    )
+    assert np.array_equal(steady_lines[-1].get_ydata(), first.adapted_rates)
+    assert len(steady_lines) == len(series) + 1
+    texts = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert texts[-1] == "exact adapted rate (continuous model)"
+    assert len(texts) == len(series) + 1
 
 
 def test_spiking_decoding_dt_axis_labels_the_dts_used(plt):

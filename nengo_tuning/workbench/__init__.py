@@ -9,6 +9,8 @@ Where things live (front end first, command last):
 ``simulation``                 small Nengo helpers shared by the studies
 ``tuning_and_decoding``        tuning curves and decoders (Nengo)
 ``spikes_vs_rates``            spiking neurons against their rate curves (Nengo)
+``adaptation``                 adaptive LIF neurons after a current step, against
+                               the exact adapted rate (the types' own step)
 ``rate_curves``                LIF against SoftLIF near threshold (no Nengo)
 ``plotting``                   one matplotlib figure per result record
 ``options``                    command-line values: types, bounds, messages

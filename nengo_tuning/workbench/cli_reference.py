@@ -36,6 +36,7 @@ With no command it runs every study with its defaults and writes
    nengo-tuning --output my-report --seed 3
    nengo-tuning spikes --neuron-type nengo.LIF "nengo.LIF(tau_ref=0)" --dt 0.001 0.005
    nengo-tuning decode --function "sin(pi*x)" x**2 --n-neurons 10 100 1000
+   nengo-tuning adaptation --dt 0.001 0.005 --current 5 --tau-n 0.05
    nengo-tuning smooth --sigma 0.01 0.1
    nengo-tuning <command> --help      # a command's options and limits
 

@@ -19,6 +19,7 @@ subclass.
 
 import ast
 import importlib
+import inspect
 import math
 
 from nengo.neurons import NeuronType
@@ -131,14 +132,27 @@ def _parse_spec(spec, modules):
     return _import_dotted(name, spec, modules), params
 
 
+def _constructor_arguments(neuron_type):
+    """The arguments that rebuild ``neuron_type``: its constructor's, by name."""
+    signature = inspect.signature(type(neuron_type).__init__)
+    return {
+        name: getattr(neuron_type, name)
+        for name, parameter in signature.parameters.items()
+        if name != "self"
+        and parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+        and hasattr(neuron_type, name)
+    }
+
+
 def resolve_neuron_type(neuron_type, modules=(), **params):
     """Return a neuron type instance from an instance, a class or a name.
 
     Parameters
     ----------
     neuron_type : NeuronType or type or str
-        A `nengo.neurons.NeuronType` instance (returned as is, unless ``params``
-        are given), a subclass of it (instantiated), or a string: a dotted name
+        A `nengo.neurons.NeuronType` instance (returned as is, or, with
+        ``params``, a new one with its parameters and ``params`` replacing
+        some), a subclass of it (instantiated), or a string: a dotted name
         such as ``"nengo.LIF"`` or ``"nengo_tuning.ExactLIF"``, a bare class name
         looked up in `nengo_tuning` and then `nengo` (``"ExactLIF"``), optionally
         with literal keyword arguments (``"nengo.LIF(tau_ref=0.001)"``).
@@ -147,7 +161,8 @@ def resolve_neuron_type(neuron_type, modules=(), **params):
     modules : sequence of str
         Further modules a string may import (named explicitly by the user).
     **params
-        Parameters passed to the constructor (they override those in the string).
+        Parameters passed to the constructor (they override those in the string
+        or of the instance).
 
     Returns
     -------
@@ -164,6 +179,7 @@ def resolve_neuron_type(neuron_type, modules=(), **params):
     if isinstance(neuron_type, NeuronType):
         if not params:
             return neuron_type
+        params = {**_constructor_arguments(neuron_type), **params}
         neuron_type = type(neuron_type)
     if isinstance(neuron_type, str):
         spec = neuron_type

@@ -13,6 +13,7 @@ import numpy as np
 from nengo_tuning.workbench.neuron_specs import neuron_type_label
 
 __all__ = [
+    "plot_adaptation",
     "plot_decoding",
     "plot_decoding_sweep",
     "plot_rate_vs_spike",
@@ -283,4 +284,86 @@ def plot_smooth_vs_sharp(result, fig=None):
     slope_ax.set_ylabel("dRate/dJ [Hz per unit current]")
     slope_ax.set_title("Derivatives: what backpropagation sees")
     fig.tight_layout()
+    return fig
+
+
+#: Intervals shown in `plot_adaptation`'s middle panel.
+ADAPTATION_INTERVALS = 20
+_LINE_STYLES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "x", "s", "^", "v", "+", "D", "*")
+
+
+def plot_adaptation(responses, fig=None):
+    """Plot adaptive neurons after a current step, one line per neuron type and dt.
+
+    Three panels: the firing rate over time after the step (spike counts in
+    bins), the first inter-spike intervals, and the steady rate against the
+    current, each with the exact steady rate of the continuous model.
+
+    Parameters
+    ----------
+    responses : AdaptationResponse or sequence of AdaptationResponse
+        One record per neuron type, with the same dts and currents (see
+        :func:`.adaptation_after_step`).
+    fig : matplotlib.figure.Figure, optional
+        Where to draw.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    responses = _as_list(responses)
+    fig, (rate_ax, interval_ax, steady_ax) = _figure(fig, 3)
+    first = responses[0]
+    for t, response in enumerate(responses):
+        label = neuron_type_label(response.neuron_type)
+        style = _LINE_STYLES[t % len(_LINE_STYLES)]
+        marker = _MARKERS[t % len(_MARKERS)]  # (a type's lines and markers)
+        intervals = response.first_intervals(ADAPTATION_INTERVALS) * 1000
+        for i, dt in enumerate(response.dts):
+            color = f"C{i % 10}"
+            name = f"{label}, dt = {dt * 1000:g} ms"
+            starts, rates = response.rate_over_time(i)
+            rate_ax.step(starts, rates, where="post", color=color, linestyle=style)
+            # markers only: at a large dt the intervals jump between
+            # multiples of dt, and lines between them would hide the others
+            interval_ax.plot(
+                np.arange(1, ADAPTATION_INTERVALS + 1),
+                intervals[i],
+                marker,
+                color=color,
+                label=name,
+            )
+            steady_ax.plot(
+                response.currents,
+                response.steady_rates[i, 1:],
+                marker,
+                color=color,
+                label=name,
+            )
+    exact_style = {"color": "k", "linewidth": 1.5}
+    rate_ax.axhline(first.onset_rate, color="0.6", linestyle=":")
+    rate_ax.axhline(first.adapted_rate_at_step, **exact_style)
+    if first.adapted_rate_at_step > 0:  # (below threshold: no spikes, no interval)
+        interval_ax.axhline(1000 / first.adapted_rate_at_step, **exact_style)
+    steady_ax.plot(first.currents, first.adapted_rates, "-", **exact_style)
+    rate_ax.set_xlabel("time after the step [s]")
+    rate_ax.set_ylabel(f"firing rate [Hz] ({first.bin_width * 1000:g} ms bins)")
+    rate_ax.set_title(
+        f"Rate after a step to J = {first.step_current:g} (grey: unadapted)"
+    )
+    interval_ax.set_xlabel("interval number")
+    interval_ax.set_ylabel("inter-spike interval [ms] (to within dt)")
+    interval_ax.set_title("First inter-spike intervals")
+    steady_ax.set_xlabel("input current J")
+    steady_ax.set_ylabel("steady rate [Hz]")
+    steady_ax.set_title("Steady rate against the exact adapted rate")
+    handles, labels = interval_ax.get_legend_handles_labels()
+    from matplotlib.lines import Line2D
+
+    handles.append(Line2D([], [], **exact_style))
+    labels.append("exact adapted rate (continuous model)")
+    fig.suptitle("Adaptive LIF neurons after a current step")
+    fig.tight_layout()
+    _legend_below(fig, handles, labels)
     return fig

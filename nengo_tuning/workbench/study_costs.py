@@ -16,11 +16,17 @@ finite there is refused before anything runs.
 
 import numpy as np
 
-from nengo_tuning.workbench import simulation, spikes_vs_rates, tuning_and_decoding
+from nengo_tuning.workbench import (
+    adaptation,
+    simulation,
+    spikes_vs_rates,
+    tuning_and_decoding,
+)
 from nengo_tuning.workbench.options import UsageError, default_of
 
 __all__ = [
     "check_functions_at_study_points",
+    "cost_adaptation",
     "cost_decode",
     "cost_spike_decoding",
     "cost_spikes",
@@ -45,6 +51,11 @@ _PROBE_STEP_BYTES = 112
 #: Seconds per call of a neuron type's own ``step``: fixed, and per neuron.
 _NEURON_STEP_SECONDS = 30e-6
 _NEURON_SECONDS = 0.2e-6
+#: Seconds per call of the exact adaptive types' ``step`` (their numpy kernel):
+#: fixed, and per iteration of its loop, one per spike of the neuron that fires
+#: most in the step (a shared 2-core machine: 0.2 to 1.5 ms a call).
+_ADAPTIVE_STEP_SECONDS = 400e-6
+_ADAPTIVE_SPIKE_SECONDS = 400e-6
 #: Memory every study needs besides its arrays (the interpreter, Nengo, numpy).
 _BASE_BYTES = 300 * 2**20
 
@@ -198,4 +209,39 @@ def cost_spike_decoding(values):
         seconds=seconds,
         bytes=_BASE_BYTES + kept + one_run,
         options="--function, --n-neurons, --dt, --sim-time, --neuron-type",
+    )
+
+
+def cost_adaptation(values):
+    """Time and memory of ``adaptation``: each type's ``step``, per dt.
+
+    nengo.AdaptiveLIF costs what nengo.LIF does per call; the other (exact)
+    types a fixed part and a part per spike of the step. Memory: every step's
+    spike count of every neuron, at one dt at a time, and the counts kept.
+    """
+    import nengo
+
+    from nengo_tuning.workbench.study_limits import Cost
+
+    n_neurons = 1 + len(values.steady_currents)
+    largest_current = max(values.current, *values.steady_currents)
+    seconds = 0.0
+    for neuron_type in values.neuron_type:
+        for dt in values.dt:
+            if type(neuron_type) is nengo.AdaptiveLIF:
+                per_step = _NEURON_STEP_SECONDS + _NEURON_SECONDS * n_neurons
+            else:
+                spikes = adaptation.unadapted_spikes_per_step(
+                    neuron_type, largest_current, dt
+                )
+                per_step = _ADAPTIVE_STEP_SECONDS + _ADAPTIVE_SPIKE_SECONDS * (
+                    spikes + 1
+                )
+            seconds += _steps(values, dt) * per_step
+    one_run = _steps(values, min(values.dt)) * n_neurons * _FLOAT
+    kept = len(values.neuron_type) * sum(_steps(values, dt) for dt in values.dt)
+    return Cost(
+        seconds=seconds,
+        bytes=_BASE_BYTES + one_run + kept * _FLOAT,
+        options="--neuron-type, --dt, --sim-time, --current, --steady-currents",
     )

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nengo_tuning.workbench import spikes_vs_rates
+from nengo_tuning.kernels.adaptive_lif_xp import MAX_RESOLVED_SPIKES
+from nengo_tuning.workbench import adaptation, spikes_vs_rates
 from nengo_tuning.workbench.expressions import MAX_VALUE
 from nengo_tuning.workbench.options import UsageError, default_of
 
@@ -21,7 +22,10 @@ __all__ = [
     "MAX_ESTIMATED_SECONDS",
     "MAX_NEURON_STEPS",
     "MAX_SIMULATOR_STEPS",
+    "MAX_SPIKES_PER_STEP",
+    "MIN_SIM_TIME_IN_TAU_N",
     "Cost",
+    "check_adaptation",
     "check_cost",
     "check_decode",
     "check_spike_decoding",
@@ -39,6 +43,14 @@ MAX_SIMULATOR_STEPS = 1_000_000
 MAX_ACTIVITY_VALUES = 50_000_000
 #: Most neurons ``decode`` may build in all (sizes x functions x trials).
 MAX_DECODED_NEURONS = 100_000
+#: Shortest ``adaptation`` run, in units of ``--tau-n``: the steady rate is
+#: measured over the last `.STEADY_FRACTION` of the run, which then starts five
+#: ``tau_n`` after the step (the adaptation has settled to within 1 %).
+MIN_SIM_TIME_IN_TAU_N = 10
+#: Most spikes ``adaptation`` lets an exact type fire in one step, unadapted
+#: (its rate curve x dt): a step can hold one spike more than that, and the
+#: kernel resolves at most `.MAX_RESOLVED_SPIKES` (a bound on its work).
+MAX_SPIKES_PER_STEP = MAX_RESOLVED_SPIKES - 2
 
 
 #: Largest relative difference between a requested rate and the rate curve at
@@ -188,3 +200,66 @@ def check_spike_decoding(values):
             f"{activities:.3g} activity values (time / smallest dt x neurons); at "
             f"most {MAX_ACTIVITY_VALUES:g} are allowed"
         )
+
+
+def _adaptation_parameters_set_by_type(neuron_type):
+    """The adaptation parameters a type sets itself, away from its class defaults."""
+    try:
+        defaults = type(neuron_type)()
+    except (TypeError, ValueError):  # a class without defaults: nothing to compare
+        return []
+    return [
+        name
+        for name in ("tau_n", "inc_n")
+        if getattr(neuron_type, name) != getattr(defaults, name)
+    ]
+
+
+def check_adaptation(values):
+    """The types, steps, run length and bins of ``adaptation``."""
+    import nengo
+
+    for neuron_type in values.neuron_type:
+        label = _label(neuron_type)
+        if not adaptation.is_adaptive_lif(neuron_type):
+            raise UsageError(
+                f"argument --neuron-type: {label} is not a spiking adaptive LIF "
+                "type; name nengo.AdaptiveLIF, nengo_tuning.ExactAdaptiveLIF or "
+                "another subclass of nengo.AdaptiveLIF"
+            )
+        for name in _adaptation_parameters_set_by_type(neuron_type):
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"argument --neuron-type: {label} sets {name}; give it with {flag} "
+                "instead (it applies to every type, so that they are compared "
+                "alike)"
+            )
+    _check_time_steps(values, MAX_NEURON_STEPS)
+    shortest = MIN_SIM_TIME_IN_TAU_N * values.tau_n
+    if values.sim_time < shortest:
+        raise UsageError(
+            f"arguments --sim-time, --tau-n: --sim-time {values.sim_time:g} s is "
+            f"shorter than {MIN_SIM_TIME_IN_TAU_N} x --tau-n = {shortest:g} s, so "
+            "the steady rate would be measured before the adaptation settles"
+        )
+    if not max(values.dt) <= values.bin_width <= values.sim_time:
+        raise UsageError(
+            f"arguments --bin-width, --dt, --sim-time: --bin-width "
+            f"{values.bin_width:g} s must be at least the largest --dt "
+            f"({max(values.dt):g} s) and at most --sim-time ({values.sim_time:g} s)"
+        )
+    largest_current = max(values.current, *values.steady_currents)
+    for neuron_type in values.neuron_type:
+        if type(neuron_type) is nengo.AdaptiveLIF:
+            continue  # (it keeps at most one spike a step)
+        spikes = adaptation.unadapted_spikes_per_step(
+            neuron_type, largest_current, max(values.dt)
+        )
+        if not spikes <= MAX_SPIKES_PER_STEP:
+            raise UsageError(
+                f"arguments --dt, --current, --steady-currents: {_label(neuron_type)} "
+                f"would fire up to {spikes:.3g} spikes in one step at J = "
+                f"{largest_current:g} and dt = {max(values.dt):g} s; at most "
+                f"{MAX_SPIKES_PER_STEP} are allowed (use smaller --dt or "
+                "currents)"
+            )

@@ -23,6 +23,7 @@ import functools
 import numpy as np
 
 from nengo_tuning.workbench import (
+    adaptation,
     rate_curves,
     spikes_vs_rates,
     study_costs,
@@ -211,6 +212,85 @@ SPIKE_DECODING = Study(
 )
 
 
+#: The adaptation every type of ``adaptation`` gets (nengo's own defaults, 1 s
+#: and 0.01, would need a run of 10 s to settle): strong enough to halve the rate.
+ADAPTATION_TAU_N = 0.1
+ADAPTATION_INC_N = 0.05
+
+ADAPTATION = Study(
+    name="adaptation",
+    help="adaptive LIF neurons after a current step: rate, intervals, steady rate",
+    analysis=adaptation.adaptation_after_step,
+    write=study_writers.write_adaptation,
+    figures=("adaptation.png",),
+    options=(
+        Option(
+            "--neuron-type",
+            NeuronTypeName(),
+            ("nengo.AdaptiveLIF", "nengo_tuning.ExactAdaptiveLIF"),
+            "spiking adaptive LIF neuron types (nengo.AdaptiveLIF or a subclass)",
+            many=8,
+        ),
+        _time_steps_option(default_of(adaptation.adaptation_after_step, "dts")),
+        Option(
+            "--current",
+            Number(0.0, 100.0),
+            default_of(adaptation.adaptation_after_step, "step_current"),
+            "input current J after the step, from 0 (threshold 1)",
+        ),
+        Option(
+            "--steady-currents",
+            Number(0.0, 100.0),
+            default_of(adaptation.adaptation_after_step, "currents"),
+            "currents J at which the steady rate is measured",
+            many=50,
+        ),
+        Option(
+            "--tau-n",
+            Number(1e-4, 10.0, "s"),
+            ADAPTATION_TAU_N,
+            "adaptation time constant of every type, s",
+        ),
+        Option(
+            "--inc-n",
+            Number(0.0, 10.0),
+            ADAPTATION_INC_N,
+            "adaptation increment of every type (a spike adds inc_n / tau_n)",
+        ),
+        _sim_time_option(
+            default_of(adaptation.adaptation_after_step, "sim_time"),
+            "simulated time after the step in seconds (steady rate: its second "
+            "half)",
+        ),
+        Option(
+            "--bin-width",
+            Number(1e-5, 100.0, "s"),
+            default_of(adaptation.adaptation_after_step, "bin_width"),
+            "bins of the rate over time, s",
+        ),
+    ),
+    check=study_limits.check_adaptation,
+    cost=study_costs.cost_adaptation,
+    limits=(
+        study_limits.COST_LIMIT,
+        "sum over --neuron-type and --dt of --sim-time / dt at most "
+        f"{study_limits.MAX_NEURON_STEPS:,} time steps".replace(",", " "),
+        (
+            "every --neuron-type a spiking adaptive LIF (nengo.AdaptiveLIF or a "
+            "subclass) that leaves tau_n and inc_n at their defaults (--tau-n and "
+            "--inc-n set them for every type)"
+        ),
+        f"--sim-time at least {study_limits.MIN_SIM_TIME_IN_TAU_N} x --tau-n",
+        "--bin-width from the largest --dt to --sim-time",
+        (
+            "types other than nengo.AdaptiveLIF: at most "
+            f"{study_limits.MAX_SPIKES_PER_STEP} spikes in one step (the "
+            "unadapted rate at the largest current x the largest --dt)"
+        ),
+    ),
+)
+
+
 SMOOTH = Study(
     name="smooth",
     help="LIF and SoftLIF curves and derivatives near threshold",
@@ -241,7 +321,7 @@ SMOOTH = Study(
 )
 
 #: The studies, in the order the report runs them.
-STUDIES = (TUNING, DECODE, SPIKES, SPIKE_DECODING, SMOOTH)
+STUDIES = (TUNING, DECODE, SPIKES, SPIKE_DECODING, ADAPTATION, SMOOTH)
 
 
 def study_named(name):

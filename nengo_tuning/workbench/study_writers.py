@@ -10,9 +10,15 @@ records, never from literals.
 
 import numpy as np
 
-from nengo_tuning.workbench import rate_curves, spikes_vs_rates, tuning_and_decoding
+from nengo_tuning.workbench import (
+    adaptation,
+    rate_curves,
+    spikes_vs_rates,
+    tuning_and_decoding,
+)
 
 __all__ = [
+    "write_adaptation",
     "write_decode",
     "write_smooth",
     "write_spike_decoding",
@@ -24,6 +30,8 @@ __all__ = [
 RATE_BANDS = (50.0, 200.0, 400.0)
 #: Points of the 2-D tuning-curve panel.
 TUNING_POINTS_2D = 400
+#: Inter-spike intervals the adaptation table shows.
+TABLE_INTERVALS = 4
 
 
 def _for_each_type(analysis, values, **kwargs):
@@ -237,6 +245,76 @@ def write_spike_decoding(report, values):
     report.figure(
         fig, "spiking_decoding.png", "Error added by spiking against dt, and traces"
     )
+
+
+def write_adaptation(report, values):
+    """Adaptive neurons after a current step, per dt and neuron type."""
+    from nengo_tuning.workbench import plotting
+    from nengo_tuning.workbench.simulation import progress_bar
+
+    neuron_types = progress_bar(values.neuron_type, values.progress, "neuron types")
+    responses = [
+        adaptation.adaptation_after_step(
+            neuron_type,
+            dts=values.dt,
+            step_current=values.current,
+            currents=values.steady_currents,
+            tau_n=values.tau_n,
+            inc_n=values.inc_n,
+            sim_time=values.sim_time,
+            bin_width=values.bin_width,
+            progress=values.progress,
+        )
+        for neuron_type in neuron_types
+    ]
+    first = responses[0]
+    currents = first.currents
+    window = first.sim_time * adaptation.STEADY_FRACTION
+    report.section(
+        "Adaptation after a current step",
+        f"Neurons at rest get the current J = {first.step_current:g} from t = 0 "
+        f"(tau_n = {first.neuron_type.tau_n:g} s, inc_n = "
+        f"{first.neuron_type.inc_n:g}). They start at the unadapted rate (the LIF "
+        f"curve, {first.onset_rate:.1f} Hz for {_label(first.neuron_type)}); the "
+        "adaptation slows them to a steady rate that the continuous model gives "
+        "exactly ('exact', its periodic orbit; its interval is 1 / rate). 'ISI k "
+        "(ms)': the k-th inter-spike interval, from the ends of the steps the "
+        "spikes fell in (so to within dt). 'steady (Hz)': the spike count over the "
+        f"last {window:g} s of {first.sim_time:g} s, over that time. 'largest "
+        "error (Hz)': the largest |steady - exact| over "
+        f"{currents.size} currents J ({_current_range(currents)}).",
+    )
+    headers = ["neuron type", "dt (ms)"]
+    headers += [f"ISI {k} (ms)" for k in range(1, TABLE_INTERVALS + 1)]
+    headers += ["steady (Hz)", "exact (Hz)", "largest error (Hz)"]
+    rows = []
+    for response in responses:
+        intervals = response.first_intervals(TABLE_INTERVALS) * 1000
+        for i, dt in enumerate(response.dts):
+            rows.append(
+                [_label(response.neuron_type), _milliseconds(dt)]
+                + [_cell(interval, "{:.2f}") for interval in intervals[i]]
+                + [
+                    f"{response.steady_rates[i, 0]:.1f}",
+                    f"{response.adapted_rate_at_step:.1f}",
+                    _cell(response.max_steady_error_hz[i], "{:.1f}"),
+                ]
+            )
+    report.table(
+        f"Adaptive neurons after a step to J = {first.step_current:g}", headers, rows
+    )
+    fig = plotting.plot_adaptation(responses, fig=_new_figure(0, 3))
+    report.figure(
+        fig,
+        "adaptation.png",
+        "Rate over time, first intervals and steady rates after a current step",
+    )
+
+
+def _current_range(currents):
+    if currents.size == 0:
+        return "none"
+    return f"{currents.min():g} to {currents.max():g}"
 
 
 def write_smooth(report, values):
