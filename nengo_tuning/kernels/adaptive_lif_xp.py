@@ -18,8 +18,10 @@ indexing), so a TensorFlow adapter can run it; its loops are bounded:
 * the crossing refinement, at most
   :data:`~nengo_tuning.math.adaptive_lif.MAX_CROSSING_ITERATIONS`.
 
-Both stop early once every neuron is done (``xp.any``/``xp.all`` decide, as
-Python booleans; a TensorFlow port makes them ``tf.while_loop`` conditions).
+Both stop early once every neuron is done. They run through the loop driver of
+:mod:`nengo_tuning.math.adaptive_lif` (`~nengo_tuning.math.adaptive_lif.while_any_xp`):
+Python loops for numpy, ``tf.while_loop`` in the NengoDL builder, with the
+same bodies.
 
 Conventions are nengo's (`nengo.AdaptiveLIF`, `.ExactLIF`):
 
@@ -49,6 +51,8 @@ from nengo_tuning.math.adaptive_lif import (
     adaptation_at_xp,
     adaptation_jump,
     free_run_xp,
+    if_any_xp,
+    while_any_xp,
 )
 
 #: Most spikes one neuron may fire in one step. Every spike costs an iteration
@@ -91,23 +95,14 @@ def exact_adaptive_lif_step_xp(
     busy = xp.minimum(xp.maximum(refractory, 0.0), dt)
     n = adaptation_at_xp(adaptation, busy, tau_n, xp)
     v = xp.maximum(voltage, min_voltage) if min_voltage > -inf else voltage
-    free_at = busy  # when the neuron is next free to integrate
-    count = 0.0 * J_s
-    last_end = refractory  # the stored refractory_time of a neuron that spiked
-    active = finite & (free_at < dt)
-    unresolved = active & False
     jump = adaptation_jump(inc_n, amplitude, tau_n)
-    for i in range(MAX_RESOLVED_SPIKES + 1):
-        if not bool(xp.any(active)):
-            break
+
+    def next_spike(v, n, free_at, count, last_end, active):
         horizon = xp.where(active, dt - free_at, 0.0)
         t_spike, v_run, n_run = free_run_xp(
             v, n, J_s, horizon, tau_rc, tau_n, min_voltage, xp, rtol
         )
         spiked = active & (t_spike <= horizon)
-        if i == MAX_RESOLVED_SPIKES:
-            unresolved = spiked
-            break
         ended = active & ~spiked
         v = xp.where(ended, v_run, v)
         n = xp.where(ended, n_run, n)
@@ -120,14 +115,33 @@ def exact_adaptive_lif_step_xp(
         last_end = xp.where(spiked, spike_at + tau_ref, last_end)
         free_at = xp.where(spiked, spike_at + tau_ref, free_at)
         active = spiked & (free_at < dt)
+        return v, n, free_at, count, last_end, active
+
+    # free_at: when the neuron is next free to integrate; last_end: the stored
+    # refractory_time of a neuron that spiked. One iteration more than the spikes
+    # resolved: a neuron whose count passes the bound fired too many
+    v, n, _, count, last_end, _ = while_any_xp(
+        lambda *loop_vars: loop_vars[-1],
+        next_spike,
+        (v, n, busy, 0.0 * J_s, refractory, finite & (busy < dt)),
+        MAX_RESOLVED_SPIKES + 1,
+        xp,
+    )
+    unresolved = count > MAX_RESOLVED_SPIKES
 
     refractory = xp.where(count > 0, last_end, refractory)
     output = count * (amplitude / dt)
-    if not bool(xp.all(finite)):
-        output, v, refractory, n = _non_finite_input_xp(
-            dt, J, output, v, refractory, n, voltage, adaptation, busy,
+    finite_results = (output, v, refractory, n)
+
+    def non_finite():
+        return _non_finite_input_xp(
+            dt, J, *finite_results, voltage, adaptation, busy,
             tau_ref, tau_n, jump, min_voltage, amplitude, xp,
         )  # fmt: skip
+
+    output, v, refractory, n = if_any_xp(
+        ~finite, non_finite, lambda: finite_results, xp
+    )
     return output, v, refractory, n, unresolved
 
 
