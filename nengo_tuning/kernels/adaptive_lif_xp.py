@@ -107,7 +107,7 @@ def exact_adaptive_lif_step_xp(
         v = xp.where(ended, v_run, v)
         n = xp.where(ended, n_run, n)
         spike_at = xp.where(spiked, free_at + t_spike, 0.0)
-        count = count + xp.where(spiked, 1.0, 0.0)
+        count = xp.where(spiked, count + 1.0, count)
         # n jumps, then decays through the part of the refractory period in the step
         held = xp.minimum(xp.maximum(dt - spike_at, 0.0), tau_ref)
         n = xp.where(spiked, adaptation_at_xp(n_run + jump, held, tau_n, xp), n)
@@ -168,8 +168,9 @@ def _non_finite_input_xp(
         last = busy + (k - 1.0) * tau_ref
         r = tau_ref / tau_n
         # n after the k-th spike: n_first q^(k-1) + jump (1 - q^k) / (1 - q)
+        # (1 - q from the scalar parameters, as a Python number: any xp takes it)
         n_last = n_first * xp.exp(-(k - 1.0) * r) + jump * (
-            xp.expm1(-k * r) / xp.expm1(-r)
+            xp.expm1(-k * r) / float(np.expm1(-r))
         )
         n_inf = adaptation_at_xp(n_last, xp.maximum(dt - last, 0.0), tau_n, xp)
         out_inf = k * (amplitude / dt)

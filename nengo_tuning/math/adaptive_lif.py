@@ -438,6 +438,22 @@ def adaptation_jump(inc_n, amplitude, tau_n):
     return inc_n * amplitude / tau_n
 
 
+def rate_driven_adaptation_xp(n0, rate, t, tau_n, inc_n, xp=np):
+    r"""Adaptation after a time ``t`` driven by a constant ``rate``, exactly.
+
+    The rate model of the adaptation (what `nengo.AdaptiveLIFRate` discretizes):
+    :math:`\tau_n \dot n = \mathrm{inc}_n r - n`, with ``rate`` the output rate
+    (Hz times ``amplitude``) held over ``t``. Its solution is
+    ``inc_n r + (n0 - inc_n r) exp(-t / tau_n)``. On average it is what the spikes
+    do: ``rate / amplitude`` spikes per second, each adding
+    `adaptation_jump` ``= inc_n * amplitude / tau_n``, make
+    ``tau_n dn/dt = inc_n * rate - n`` in the mean; and as ``t -> 0`` it is
+    nengo's Euler step ``n + (t / tau_n) (inc_n r - n)``.
+    """
+    target = inc_n * rate
+    return target + adaptation_at_xp(n0 - target, t, tau_n, xp)
+
+
 def adapted_rate(
     J, tau_rc=0.02, tau_ref=0.002, tau_n=1.0, inc_n=0.01, amplitude=1.0, min_voltage=0
 ):
@@ -518,6 +534,7 @@ __all__ = [
     "floor_release_time_xp",
     "free_run_xp",
     "if_any_xp",
+    "rate_driven_adaptation_xp",
     "segment_crossing_xp",
     "slope_term_xp",
     "voltage_at_xp",
