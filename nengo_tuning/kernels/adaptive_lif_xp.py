@@ -96,6 +96,7 @@ def exact_adaptive_lif_step_xp(
     n = adaptation_at_xp(adaptation, busy, tau_n, xp)
     v = xp.maximum(voltage, min_voltage) if min_voltage > -inf else voltage
     jump = adaptation_jump(inc_n, amplitude, tau_n)
+    zero = 0.0 * busy  # (+0, busy >= 0; an array, so that any xp knows its dtype)
 
     def next_spike(v, n, free_at, count, last_end, active):
         horizon = xp.where(active, dt - free_at, 0.0)
@@ -107,7 +108,7 @@ def exact_adaptive_lif_step_xp(
         v = xp.where(ended, v_run, v)
         n = xp.where(ended, n_run, n)
         spike_at = xp.where(spiked, free_at + t_spike, 0.0)
-        count = xp.where(spiked, count + 1.0, count)
+        count = count + xp.where(spiked, 1.0, zero)
         # n jumps, then decays through the part of the refractory period in the step
         held = xp.minimum(xp.maximum(dt - spike_at, 0.0), tau_ref)
         n = xp.where(spiked, adaptation_at_xp(n_run + jump, held, tau_n, xp), n)
