@@ -37,8 +37,9 @@ def test_fixed_point_is_the_spikes_mean_adaptation():
     average). The rate model's fixed point is the same relation, for any dt.
     Spiking: 4 s after a 1 s transient, sampled every 1 ms, over whole periods
     (from a spike to a later one: a partial period would bias the mean by up to
-    a period's share, 1.3% at 18 Hz); the sawtooth's samples average to its
-    mean to well under 1% (the period is not a multiple of dt), hence 1%.
+    a period's share, 1.3% at 18 Hz); the sawtooth's samples then average to
+    its mean to ~1e-4 (seen: 1.3e-4 at 18 Hz; the period is not a multiple of
+    dt), hence 2e-3.
     """
     tau_n, inc_n, amplitude, dt = 0.1, 0.05, 0.5, 0.001
     rate = np.array([0.0, 40.0, 300.0])
@@ -65,5 +66,5 @@ def test_fixed_point_is_the_spikes_mean_adaptation():
         np.testing.assert_allclose(
             adaptations[window, i].mean(),
             inc_n * outputs[window, i].mean(),
-            rtol=1e-2,
+            rtol=2e-3,
         )
