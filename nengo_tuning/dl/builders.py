@@ -53,6 +53,32 @@ Behaviour under NengoDL
     The option is per neuron type instance, so per ensemble: NengoDL merges
     ensembles of one type into one op, and the builder applies each neuron's own
     setting.
+`.ExactAdaptiveLIF`
+    Exact multi-spike steps with adaptation
+    (:func:`~nengo_tuning.kernels.adaptive_lif_xp.exact_adaptive_lif_step_xp`)
+    in inference: the same spike counts as `nengo.Simulator`, in float64 and
+    (in the tests) in float32. The step's data-dependent loops (one iteration
+    per spike, the crossing refinement, the floor's two phases) and skips run
+    as ``tf.while_loop`` and ``tf.cond`` through the namespace's ``while_any``
+    and ``if_any`` (:func:`~nengo_tuning.math.adaptive_lif.while_any_xp`),
+    compiled with XLA: the loop bodies are the numpy type's own. The step takes
+    the parameters as Python numbers, so merged ensembles with different
+    parameters are stepped one parameter set at a time, each on its slice of
+    neurons. A neuron that would fire more than
+    :data:`~nengo_tuning.kernels.adaptive_lif_xp.MAX_RESOLVED_SPIKES` spikes in
+    a step (``tau_ref`` below ``dt / 1023``, or 0 with a huge current) makes the
+    run fail with a ``tf.errors.InvalidArgumentError`` saying so (the numpy
+    type raises a ``SimulationError``): there is no meaningful result to go on
+    with.
+
+    Under ``sim.fit`` it runs the rate dynamics with adaptation: the output is
+    the LIF rate of ``J - n`` (with `.ExactLIF`'s capped slope as gradient),
+    and ``n`` follows ``tau_n dn/dt = inc_n * rate - n`` with the rate held
+    over the step, integrated exactly
+    (:func:`~nengo_tuning.math.adaptive_lif.rate_driven_adaptation_xp`; its
+    mean is the spikes' ``inc_n * amplitude / tau_n`` per spike, and as
+    ``dt -> 0`` it is `nengo.AdaptiveLIFRate`'s update). Gradients flow through
+    the adaptation from step to step; voltage and refractory time are held.
 """
 
 import numpy as np

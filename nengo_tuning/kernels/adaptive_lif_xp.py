@@ -13,8 +13,8 @@ indexing), so a TensorFlow adapter can run it; its loops are bounded:
 
 * one iteration per spike, at most :data:`MAX_RESOLVED_SPIKES` per neuron and
   step (the ``unresolved`` mask flags a neuron that would fire more: the numpy
-  entry point raises a clear error; only a tiny ``tau_ref`` or ``tau_ref = 0``
-  with a very large current get there);
+  entry point raises a clear error, the NengoDL builder fails the run; only a
+  tiny ``tau_ref`` or ``tau_ref = 0`` with a very large current get there);
 * the crossing refinement, at most
   :data:`~nengo_tuning.math.adaptive_lif.MAX_CROSSING_ITERATIONS`.
 
