@@ -1,6 +1,9 @@
-"""Small networks shared by the tests."""
+"""Small networks, inputs and comparisons shared by the tests."""
+
+import contextlib
 
 import nengo
+import numpy as np
 
 
 def neurons_fed_directly(stim, n_neurons, neuron_type):
@@ -24,3 +27,43 @@ def neurons_fed_directly(stim, n_neurons, neuron_type):
         nengo.Probe(ens.neurons, "voltage"),
         nengo.Probe(ens.neurons, "refractory_time"),
     ]
+
+
+def piecewise_currents(rng, n_steps, shape, hold=20, dtype=np.float64):
+    """Random currents held for ``hold`` steps: subthreshold, near it, and high."""
+    n_pieces = -(-n_steps // hold)
+    pieces = rng.uniform(-1, 8, size=(n_pieces,) + shape)
+    near = rng.uniform(size=pieces.shape) < 0.2
+    pieces[near] = 1 + rng.uniform(-0.05, 0.05, size=near.sum())
+    high = rng.uniform(size=pieces.shape) < 0.1
+    pieces[high] = rng.uniform(10, 200, size=high.sum())
+    return np.repeat(pieces, hold, axis=0)[:n_steps].astype(dtype)
+
+
+@contextlib.contextmanager
+def nengo_precision(bits):
+    """Run nengo.Simulator with ``bits``-bit floats (nengo.rc has no such context)."""
+    old = nengo.rc.get("precision", "bits")
+    nengo.rc.set("precision", "bits", str(bits))
+    try:
+        yield
+    finally:
+        nengo.rc.set("precision", "bits", old)
+
+
+def assert_states_close(x, y, dtype, scale):
+    """States of a free run: computed by the same formulas in the same precision.
+
+    TF's and numpy's log1p/expm1 differ by an ulp or so per step (the one-step
+    check in `test_tf_kernel_matches_numpy_kernel` bounds that tightly). Over a
+    free run the differences carry over: the phase of a neuron at constant
+    current is neutrally stable, so a spike-time difference persists and
+    random-walks, and just above threshold (J - 1 ~ 1e-2) the membrane crawls
+    toward 1, where a voltage difference of an ulp is a spike-time difference of
+    tau_rc / (J - 1) ulp. Such free runs drifted by up to 2.2e4 eps (float64, on
+    TensorFlow 2.21, whose XLA kernels round log1p/expm1 differently from TF
+    2.12's); hence 3e4 eps, in units of 1 for voltages and of tau_rc for times
+    (float32: 3.6e-3 and 7.2e-5 s; float64: 6.7e-12 and 1.3e-13 s), far below
+    anything that changes a count, which the callers check exactly.
+    """
+    np.testing.assert_allclose(x, y, rtol=0, atol=3e4 * np.finfo(dtype).eps * scale)

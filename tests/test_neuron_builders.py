@@ -1,6 +1,5 @@
 """The NengoDL builders: registration, equivalence with Nengo, gradients."""
 
-import contextlib
 import pickle
 import sys
 import warnings
@@ -15,10 +14,15 @@ tf = pytest.importorskip("tensorflow", reason="needs the dl extra (TensorFlow)")
 nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
 
 # pylint: disable=wrong-import-position
-from networks import neurons_fed_directly
+from networks import (
+    assert_states_close,
+    nengo_precision,
+    neurons_fed_directly,
+    piecewise_currents,
+)
 from strategies import DTYPES, current_arrays, lif_parameters
 
-from nengo_tuning import ExactLIF, SoftLIF, SoftLIFRate, compat
+from nengo_tuning import ExactAdaptiveLIF, ExactLIF, SoftLIF, SoftLIFRate, compat
 from nengo_tuning.dl import builders, tf_namespace
 from nengo_tuning.dl.tf_namespace import lif_rate_tf, softlif_rate_tf, tf_xp
 from nengo_tuning.kernels import lif as lif_kernel
@@ -27,28 +31,6 @@ from nengo_tuning.math import lif, softlif
 
 FALLBACK_WARNING = "does not have a native TensorFlow implementation"
 TAU_RC = 0.02
-
-
-def piecewise_currents(rng, n_steps, shape, hold=20, dtype=np.float64):
-    """Random currents held for ``hold`` steps: subthreshold, near it, and high."""
-    n_pieces = -(-n_steps // hold)
-    pieces = rng.uniform(-1, 8, size=(n_pieces,) + shape)
-    near = rng.uniform(size=pieces.shape) < 0.2
-    pieces[near] = 1 + rng.uniform(-0.05, 0.05, size=near.sum())
-    high = rng.uniform(size=pieces.shape) < 0.1
-    pieces[high] = rng.uniform(10, 200, size=high.sum())
-    return np.repeat(pieces, hold, axis=0)[:n_steps].astype(dtype)
-
-
-@contextlib.contextmanager
-def nengo_precision(bits):
-    """Run nengo.Simulator with ``bits``-bit floats (nengo.rc has no such context)."""
-    old = nengo.rc.get("precision", "bits")
-    nengo.rc.set("precision", "bits", str(bits))
-    try:
-        yield
-    finally:
-        nengo.rc.set("precision", "bits", old)
 
 
 # --- registration -------------------------------------------------------------
@@ -62,6 +44,8 @@ def nengo_precision(bits):
         SoftLIF(train_forward="spikes"),
         SoftLIFRate(),
         nengo.RegularSpiking(SoftLIFRate()),
+        ExactAdaptiveLIF(),
+        ExactAdaptiveLIF(tau_n=0.1, inc_n=0.05),
     ],
     ids=repr,
 )
@@ -87,7 +71,12 @@ def test_native_builder_no_fallback_warning(neuron_type, dl_sim):
 
 def test_builders_registered_by_exact_class():
     impl = nengo_dl.neuron_builders.SimNeuronsBuilder.TF_NEURON_IMPL
-    assert set(builders.BUILDERS) == {ExactLIF, SoftLIF, SoftLIFRate}
+    assert set(builders.BUILDERS) == {
+        ExactLIF,
+        SoftLIF,
+        SoftLIFRate,
+        ExactAdaptiveLIF,
+    }
     for neuron_class, builder in builders.BUILDERS.items():
         assert impl[neuron_class] is builder
 
@@ -179,24 +168,6 @@ print(type(nengo_dl.__loader__).__name__, type(nengo_dl.__spec__.loader).__name_
 
 
 # --- the TensorFlow step kernel against the numpy one ---------------------------
-
-
-def assert_states_close(x, y, dtype, scale):
-    """States of a free run: computed by the same formulas in the same precision.
-
-    TF's and numpy's log1p/expm1 differ by an ulp or so per step (the one-step
-    check in `test_tf_kernel_matches_numpy_kernel` bounds that tightly). Over a
-    free run the differences carry over: the phase of a neuron at constant
-    current is neutrally stable, so a spike-time difference persists and
-    random-walks, and just above threshold (J - 1 ~ 1e-2) the membrane crawls
-    toward 1, where a voltage difference of an ulp is a spike-time difference of
-    tau_rc / (J - 1) ulp. Such free runs drifted by up to 2.2e4 eps (float64, on
-    TensorFlow 2.21, whose XLA kernels round log1p/expm1 differently from TF
-    2.12's); hence 3e4 eps, in units of 1 for voltages and of tau_rc for times
-    (float32: 3.6e-3 and 7.2e-5 s; float64: 6.7e-12 and 1.3e-13 s), far below
-    anything that changes a count, which the callers check exactly.
-    """
-    np.testing.assert_allclose(x, y, rtol=0, atol=3e4 * np.finfo(dtype).eps * scale)
 
 
 def run_numpy_steps(J, dt, tau_ref, min_voltage, v0):
@@ -563,8 +534,9 @@ def check_tf_rates_against_numpy(dtype, data):
         # a known initial voltage (the default is random)
         ExactLIF(initial_state={"voltage": nengo.dists.Choice([0.5])}),
         SoftLIF(initial_state={"voltage": nengo.dists.Choice([0.5])}),
+        ExactAdaptiveLIF(initial_state={"voltage": nengo.dists.Choice([0.5])}),
     ],
-    ids=["SoftLIFRate", "ExactLIF", "SoftLIF"],
+    ids=["SoftLIFRate", "ExactLIF", "SoftLIF", "ExactAdaptiveLIF"],
 )
 def test_non_finite_currents_in_nengo_dl(neuron_type, dl_sim):
     """-inf, +inf and NaN currents in NengoDL: what the numpy step computes.

@@ -53,6 +53,32 @@ Behaviour under NengoDL
     The option is per neuron type instance, so per ensemble: NengoDL merges
     ensembles of one type into one op, and the builder applies each neuron's own
     setting.
+`.ExactAdaptiveLIF`
+    Exact multi-spike steps with adaptation
+    (:func:`~nengo_tuning.kernels.adaptive_lif_xp.exact_adaptive_lif_step_xp`)
+    in inference: the same spike counts as `nengo.Simulator`, in float64 and
+    (in the tests) in float32. The step's data-dependent loops (one iteration
+    per spike, the crossing refinement, the floor's two phases) and skips run
+    as ``tf.while_loop`` and ``tf.cond`` through the namespace's ``while_any``
+    and ``if_any`` (:func:`~nengo_tuning.math.adaptive_lif.while_any_xp`),
+    compiled with XLA: the loop bodies are the numpy type's own. The step takes
+    the parameters as Python numbers, so merged ensembles with different
+    parameters are stepped one parameter set at a time, each on its slice of
+    neurons. A neuron that would fire more than
+    :data:`~nengo_tuning.kernels.adaptive_lif_xp.MAX_RESOLVED_SPIKES` spikes in
+    a step (``tau_ref`` below ``dt / 1023``, or 0 with a huge current) makes the
+    run fail with a ``tf.errors.InvalidArgumentError`` saying so (the numpy
+    type raises a ``SimulationError``): there is no meaningful result to go on
+    with.
+
+    Under ``sim.fit`` it runs the rate dynamics with adaptation: the output is
+    the LIF rate of ``J - n`` (with `.ExactLIF`'s capped slope as gradient),
+    and ``n`` follows ``tau_n dn/dt = inc_n * rate - n`` with the rate held
+    over the step, integrated exactly
+    (:func:`~nengo_tuning.math.adaptive_lif.rate_driven_adaptation_xp`; its
+    mean is the spikes' ``inc_n * amplitude / tau_n`` per spike, and as
+    ``dt -> 0`` it is `nengo.AdaptiveLIFRate`'s update). Gradients flow through
+    the adaptation from step to step; voltage and refractory time are held.
 """
 
 import numpy as np
@@ -62,8 +88,9 @@ from nengo_dl.neuron_builders import TFNeuronBuilder
 from nengo_tuning import compat
 from nengo_tuning.dl import tf_namespace
 from nengo_tuning.dl.tf_namespace import lif_rate_tf, softlif_rate_tf, tf_xp
-from nengo_tuning.kernels import lif_xp
-from nengo_tuning.neurons import ExactLIF, SoftLIF, SoftLIFRate
+from nengo_tuning.kernels import adaptive_lif_xp, lif_xp
+from nengo_tuning.math.adaptive_lif import CROSSING_RTOL, rate_driven_adaptation_xp
+from nengo_tuning.neurons import ExactAdaptiveLIF, ExactLIF, SoftLIF, SoftLIFRate
 
 
 def compiled_steps(step):
@@ -261,12 +288,108 @@ class SoftLIFBuilder(ExactLIFBuilder):
         )
 
 
+class ExactAdaptiveLIFBuilder(_TuningBuilder):
+    """Build a group of `.ExactAdaptiveLIF` operators (see the module docstring)."""
+
+    #: The parameters that the exact step takes as Python numbers.
+    STEP_PARAMS = ("tau_rc", "tau_ref", "tau_n", "inc_n", "min_voltage", "amplitude")
+
+    def build_pre(self, signals, config):
+        super().build_pre(signals, config)
+        self.tau_n = self._param(signals, "tau_n")
+        self.inc_n = self._param(signals, "inc_n")
+        # in training too, `step` runs (its rate branch updates the adaptation,
+        # which a training_step could not)
+        compat.run_step_in_training(self, True)
+        self.training_rate = lif_rate_tf(
+            self.tau_rc, self.tau_ref, self.amp, for_training=True
+        )
+        # The exact step's control flow depends on its parameters (the floor,
+        # tau_ref > 0), so it takes them as Python numbers: one step per run of
+        # consecutive ops with the same parameters, on their slice of neurons.
+        self.groups = []
+        start = 0
+        for op in self.ops:
+            params = tuple(float(getattr(op.neurons, p)) for p in self.STEP_PARAMS)
+            size = op.J.shape[0]
+            if self.groups and self.groups[-1][2] == params:
+                self.groups[-1][1] += size
+            else:
+                self.groups.append([start, start + size, params])
+            start += size
+        # the crossing times to float precision of the simulation's dtype
+        rtol = max(CROSSING_RTOL, 4 * float(np.finfo(signals.dtype.as_numpy_dtype).eps))
+
+        def exact_step(J, dt, voltage, refractory_time, adaptation):
+            state = (J, voltage, refractory_time, adaptation)
+            results = []
+            for start, stop, params in self.groups:
+                part = state
+                if len(self.groups) > 1:
+                    part = tuple(x[:, start:stop] for x in state)
+                J_part, *state_part = part
+                results.append(
+                    adaptive_lif_xp.exact_adaptive_lif_step_xp(
+                        dt, J_part, *state_part, *params, xp=tf_xp, rtol=rtol
+                    )
+                )
+            output, v, r, n, unresolved = (
+                tf.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+                for parts in zip(*results)
+            )
+            return output, v, r, n, tf.reduce_any(unresolved)
+
+        # The step is a loop over spikes around a loop over crossing iterations:
+        # compiled, XLA runs the loops on the device without a round trip to
+        # the host per iteration
+        self.exact_step = (
+            tf.function(exact_step, jit_compile=True, autograph=False)
+            if tf_namespace.JIT_COMPILE
+            else exact_step
+        )
+
+    def _exact(self, J, dt, voltage, refractory_time, adaptation):
+        """The exact spiking step; fails where a neuron fires too many spikes."""
+        *results, unresolved = self.exact_step(
+            J, dt, voltage, refractory_time, adaptation
+        )
+        # the numpy type raises a SimulationError there; a graph can only fail
+        # (an InvalidArgumentError carrying this message)
+        message = (
+            "ExactAdaptiveLIF: a neuron would fire more than "
+            f"{adaptive_lif_xp.MAX_RESOLVED_SPIKES} spikes in one step; use a "
+            "smaller dt or a larger tau_ref"
+        )
+        check = tf.debugging.Assert(tf.logical_not(unresolved), [message])
+        with tf.control_dependencies([check]):
+            return tuple(tf.stop_gradient(tf.identity(x)) for x in results)
+
+    def _rates(self, J, dt, voltage, refractory_time, adaptation):
+        """The rate dynamics for training: ``G(J - n)``, ``n`` driven by the rate."""
+        rate = self.training_rate(J - adaptation)
+        n = rate_driven_adaptation_xp(
+            adaptation, rate, dt, self.tau_n, self.inc_n, tf_xp
+        )
+        return rate, voltage, refractory_time, n
+
+    def step(self, J, dt, voltage, refractory_time, adaptation):
+        state = (J, dt, voltage, refractory_time, adaptation)
+        if self.config.inference_only:
+            return self._exact(*state)
+        return compat.training_phase_cond(
+            self.config.training,
+            true_fn=lambda: self._rates(*state),
+            false_fn=lambda: self._exact(*state),
+        )
+
+
 #: The builder of each neuron class. NengoDL looks builders up by exact class
 #: (it does not walk the MRO), so each class has its entry.
 BUILDERS = {
     SoftLIFRate: SoftLIFRateBuilder,
     ExactLIF: ExactLIFBuilder,
     SoftLIF: SoftLIFBuilder,
+    ExactAdaptiveLIF: ExactAdaptiveLIFBuilder,
 }
 
 # importing this module is registering its builders (see .registry for when)

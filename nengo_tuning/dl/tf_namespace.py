@@ -1,4 +1,4 @@
-"""The LIF and SoftLIF formulas of :mod:`nengo_tuning.math` in TensorFlow.
+"""The formulas of :mod:`nengo_tuning.math` in TensorFlow.
 
 :mod:`nengo_tuning.math` writes each formula once, as an ``_xp`` function over any
 numpy-like array namespace. This module supplies that namespace for TensorFlow
@@ -45,6 +45,7 @@ class _TFNamespace:
     expm1 = _elementwise(tf.math.expm1)
     abs = _elementwise(tf.math.abs)
     floor = _elementwise(tf.math.floor)
+    ceil = _elementwise(tf.math.ceil)
     maximum = _elementwise(tf.maximum)
     minimum = _elementwise(tf.minimum)
     isnan = _elementwise(tf.math.is_nan)
@@ -54,6 +55,33 @@ class _TFNamespace:
     def where(condition, x, y):
         # the condition is boolean: only the two branches share a float dtype
         return tf.where(condition, *_as_tensors(x, y))
+
+    @staticmethod
+    def any(mask):
+        return tf.reduce_any(mask)
+
+    @staticmethod
+    def all(mask):
+        return tf.reduce_all(mask)
+
+    # The control flow of nengo_tuning.math.adaptive_lif's while_any_xp and
+    # if_any_xp, as graph ops: the loop runs until no element is pending (at most
+    # max_iterations times), the conditional takes one branch on the device
+
+    @staticmethod
+    def while_any(pending, body, loop_vars, max_iterations):
+        return tuple(
+            tf.while_loop(
+                lambda *loop_vars: tf.reduce_any(pending(*loop_vars)),
+                lambda *loop_vars: tuple(body(*loop_vars)),
+                tuple(loop_vars),
+                maximum_iterations=max_iterations,
+            )
+        )
+
+    @staticmethod
+    def if_any(mask, then, otherwise):
+        return tf.cond(tf.reduce_any(mask), then, otherwise)
 
 
 #: Array namespace over TensorFlow for :mod:`nengo_tuning.math`'s ``_xp`` functions.

@@ -13,13 +13,15 @@ indexing), so a TensorFlow adapter can run it; its loops are bounded:
 
 * one iteration per spike, at most :data:`MAX_RESOLVED_SPIKES` per neuron and
   step (the ``unresolved`` mask flags a neuron that would fire more: the numpy
-  entry point raises a clear error; only a tiny ``tau_ref`` or ``tau_ref = 0``
-  with a very large current get there);
+  entry point raises a clear error, the NengoDL builder fails the run; only a
+  tiny ``tau_ref`` or ``tau_ref = 0`` with a very large current get there);
 * the crossing refinement, at most
   :data:`~nengo_tuning.math.adaptive_lif.MAX_CROSSING_ITERATIONS`.
 
-Both stop early once every neuron is done (``xp.any``/``xp.all`` decide, as
-Python booleans; a TensorFlow port makes them ``tf.while_loop`` conditions).
+Both stop early once every neuron is done. They run through the loop driver of
+:mod:`nengo_tuning.math.adaptive_lif` (`~nengo_tuning.math.adaptive_lif.while_any_xp`):
+Python loops for numpy, ``tf.while_loop`` in the NengoDL builder, with the
+same bodies.
 
 Conventions are nengo's (`nengo.AdaptiveLIF`, `.ExactLIF`):
 
@@ -49,6 +51,8 @@ from nengo_tuning.math.adaptive_lif import (
     adaptation_at_xp,
     adaptation_jump,
     free_run_xp,
+    if_any_xp,
+    while_any_xp,
 )
 
 #: Most spikes one neuron may fire in one step. Every spike costs an iteration
@@ -91,28 +95,20 @@ def exact_adaptive_lif_step_xp(
     busy = xp.minimum(xp.maximum(refractory, 0.0), dt)
     n = adaptation_at_xp(adaptation, busy, tau_n, xp)
     v = xp.maximum(voltage, min_voltage) if min_voltage > -inf else voltage
-    free_at = busy  # when the neuron is next free to integrate
-    count = 0.0 * J_s
-    last_end = refractory  # the stored refractory_time of a neuron that spiked
-    active = finite & (free_at < dt)
-    unresolved = active & False
     jump = adaptation_jump(inc_n, amplitude, tau_n)
-    for i in range(MAX_RESOLVED_SPIKES + 1):
-        if not bool(xp.any(active)):
-            break
+    zero = 0.0 * busy  # (+0, busy >= 0; an array, so that any xp knows its dtype)
+
+    def next_spike(v, n, free_at, count, last_end, active):
         horizon = xp.where(active, dt - free_at, 0.0)
         t_spike, v_run, n_run = free_run_xp(
             v, n, J_s, horizon, tau_rc, tau_n, min_voltage, xp, rtol
         )
         spiked = active & (t_spike <= horizon)
-        if i == MAX_RESOLVED_SPIKES:
-            unresolved = spiked
-            break
         ended = active & ~spiked
         v = xp.where(ended, v_run, v)
         n = xp.where(ended, n_run, n)
         spike_at = xp.where(spiked, free_at + t_spike, 0.0)
-        count = count + xp.where(spiked, 1.0, 0.0)
+        count = count + xp.where(spiked, 1.0, zero)
         # n jumps, then decays through the part of the refractory period in the step
         held = xp.minimum(xp.maximum(dt - spike_at, 0.0), tau_ref)
         n = xp.where(spiked, adaptation_at_xp(n_run + jump, held, tau_n, xp), n)
@@ -120,14 +116,33 @@ def exact_adaptive_lif_step_xp(
         last_end = xp.where(spiked, spike_at + tau_ref, last_end)
         free_at = xp.where(spiked, spike_at + tau_ref, free_at)
         active = spiked & (free_at < dt)
+        return v, n, free_at, count, last_end, active
+
+    # free_at: when the neuron is next free to integrate; last_end: the stored
+    # refractory_time of a neuron that spiked. One iteration more than the spikes
+    # resolved: a neuron whose count passes the bound fired too many
+    v, n, _, count, last_end, _ = while_any_xp(
+        lambda *loop_vars: loop_vars[-1],
+        next_spike,
+        (v, n, busy, 0.0 * J_s, refractory, finite & (busy < dt)),
+        MAX_RESOLVED_SPIKES + 1,
+        xp,
+    )
+    unresolved = count > MAX_RESOLVED_SPIKES
 
     refractory = xp.where(count > 0, last_end, refractory)
     output = count * (amplitude / dt)
-    if not bool(xp.all(finite)):
-        output, v, refractory, n = _non_finite_input_xp(
-            dt, J, output, v, refractory, n, voltage, adaptation, busy,
+    finite_results = (output, v, refractory, n)
+
+    def non_finite():
+        return _non_finite_input_xp(
+            dt, J, *finite_results, voltage, adaptation, busy,
             tau_ref, tau_n, jump, min_voltage, amplitude, xp,
         )  # fmt: skip
+
+    output, v, refractory, n = if_any_xp(
+        ~finite, non_finite, lambda: finite_results, xp
+    )
     return output, v, refractory, n, unresolved
 
 
@@ -154,8 +169,9 @@ def _non_finite_input_xp(
         last = busy + (k - 1.0) * tau_ref
         r = tau_ref / tau_n
         # n after the k-th spike: n_first q^(k-1) + jump (1 - q^k) / (1 - q)
+        # (1 - q from the scalar parameters, as a Python number: any xp takes it)
         n_last = n_first * xp.exp(-(k - 1.0) * r) + jump * (
-            xp.expm1(-k * r) / xp.expm1(-r)
+            xp.expm1(-k * r) / float(np.expm1(-r))
         )
         n_inf = adaptation_at_xp(n_last, xp.maximum(dt - last, 0.0), tau_n, xp)
         out_inf = k * (amplitude / dt)

@@ -39,6 +39,15 @@ Functions ending in ``_xp`` take an array namespace ``xp`` (numpy semantics:
 ``isfinite``, ``any``), so that the TensorFlow builder can run the same code.
 They evaluate no formula outside its domain, not even in a discarded ``where``
 branch, for finite inputs. Loops are bounded by named constants.
+
+Their data-dependent control flow (loops that stop once no element needs more
+work, work skipped where no element needs it) goes through two drivers,
+`while_any_xp` and `if_any_xp`: the loop bodies and branches are written once,
+and the namespace decides how they run. Numpy has no driver of its own, so they
+run as Python loops and ``if`` statements with early exits; a namespace with
+``while_any`` and ``if_any`` methods (TensorFlow's, in
+:mod:`nengo_tuning.dl.tf_namespace`: ``tf.while_loop`` and ``tf.cond``) runs them
+as its own control flow, in a graph.
 """
 
 import numpy as np
@@ -63,9 +72,39 @@ CROSSING_RTOL = 4 * float(np.finfo(np.float64).eps)
 MAX_RATE_ITERATIONS = 200
 
 
-def _any(mask, xp):
-    """Whether any element of ``mask`` is true, as a Python bool."""
-    return bool(xp.any(mask))
+def while_any_xp(pending, body, loop_vars, max_iterations, xp=np):
+    """Run ``body`` while any element of ``pending(*loop_vars)`` is true.
+
+    ``loop_vars = body(*loop_vars)`` at most ``max_iterations`` times; the
+    condition is checked before each iteration. Returns the final ``loop_vars``
+    (a tuple). ``body`` must return arrays of the shapes and dtypes it was given
+    (a graph namespace's loop needs them fixed).
+
+    Uses ``xp.while_any(pending, body, loop_vars, max_iterations)`` where the
+    namespace has one (a graph loop), else a Python loop that stops early.
+    """
+    loop = getattr(xp, "while_any", None)
+    if loop is not None:
+        return loop(pending, body, tuple(loop_vars), max_iterations)
+    for _ in range(max_iterations):
+        if not bool(xp.any(pending(*loop_vars))):
+            break
+        loop_vars = body(*loop_vars)
+    return tuple(loop_vars)
+
+
+def if_any_xp(mask, then, otherwise, xp=np):
+    """``then()`` if any element of ``mask`` is true, else ``otherwise()``.
+
+    For work that only some elements need, whose results are masked where they
+    do not: the two branches must agree there, so skipping is only a saving.
+    Both return arrays of the same shapes and dtypes. Uses ``xp.if_any`` where
+    the namespace has one (a graph conditional), else a Python ``if``.
+    """
+    choose = getattr(xp, "if_any", None)
+    if choose is not None:
+        return choose(mask, then, otherwise)
+    return then() if bool(xp.any(mask)) else otherwise()
 
 
 def _phi_xp(x, xp):
@@ -176,12 +215,16 @@ class Segment:
         self.interior = ((self.slope0 > 0) & (slope_end < 0)) | (
             (self.slope0 < 0) & (slope_end > 0)
         )
-        if _any(self.interior, xp):
+
+        def extremum():
             t_e = xp.minimum(extremum_time_xp(v0, n0, J, tau_rc, tau_n, xp), horizon)
-            self.t_e = xp.where(self.interior, t_e, 0.0)
-            self.v_e = voltage_at_xp(v0, n0, J, self.t_e, tau_rc, tau_n, xp)
-        else:  # (saves the work where no neuron has an extremum)
-            self.t_e, self.v_e = 0.0 * v0, v0
+            t_e = xp.where(self.interior, t_e, 0.0)
+            return t_e, voltage_at_xp(v0, n0, J, t_e, tau_rc, tau_n, xp)
+
+        # (saves the work where no neuron has an extremum; t_e = 0 gives v0)
+        self.t_e, self.v_e = if_any_xp(
+            self.interior, extremum, lambda: (0.0 * v0, v0), xp
+        )
 
     def voltage(self, t):
         return voltage_at_xp(
@@ -246,11 +289,8 @@ def _refine_crossing_xp(level, sign, segment, lo, hi, g_lo, g_hi, active, rtol):
     # V itself is only known to rounding, about eps (|J| + |n0| + 1): closer to
     # the level than that, g's sign is noise and the time is as good as it gets
     g_noise = rtol * (xp.abs(segment.J) + xp.abs(segment.n0) + 1.0)
-    previous_step = hi - lo
-    pending = active & (hi - lo > tol)
-    for _ in range(MAX_CROSSING_ITERATIONS):
-        if not _any(pending, xp):
-            break
+
+    def refine(t, lo, hi, previous_step, pending):
         v = segment.voltage(t)
         n = adaptation_at_xp(segment.n0, t, tau_n, xp)
         g = sign * (v - level)
@@ -278,6 +318,15 @@ def _refine_crossing_xp(level, sign, segment, lo, hi, g_lo, g_hi, active, rtol):
         t = xp.where(pending, t_next, t)
         previous_step = xp.where(pending, step, previous_step)
         pending = pending & (step > tol) & (hi - lo > tol) & (xp.abs(g) > g_noise)
+        return t, lo, hi, previous_step, pending
+
+    t, lo, hi, _, _ = while_any_xp(
+        lambda *loop_vars: loop_vars[-1],
+        refine,
+        (t, lo, hi, hi - lo, active & (hi - lo > tol)),
+        MAX_CROSSING_ITERATIONS,
+        xp,
+    )
     return xp.minimum(xp.maximum(t, lo), hi)
 
 
@@ -319,21 +368,21 @@ def free_run_xp(v0, n0, J, horizon, tau_rc, tau_n, min_voltage, xp=np, rtol=None
     rtol = CROSSING_RTOL if rtol is None else rtol
     inf = float("inf")
     has_floor = min_voltage > -inf
-    elapsed = 0.0 * v0
-    v, n = v0, n0
-    t_spike = inf + elapsed
-    pending = horizon >= 0
-    for _ in range(2):
-        if not _any(pending, xp):
-            break
+
+    def wait_at_floor(v, n, elapsed, pending):
+        stuck = pending & (v <= min_voltage) & (J - n <= min_voltage)
+
+        def wait():
+            release = floor_release_time_xp(n, J, min_voltage, tau_n, xp)
+            wait = xp.where(stuck, xp.minimum(release, horizon - elapsed), 0.0)
+            n_waited = adaptation_at_xp(n, wait, tau_n, xp)
+            return xp.where(stuck, min_voltage, v), n_waited, elapsed + wait
+
+        return if_any_xp(stuck, wait, lambda: (v, n, elapsed), xp)
+
+    def phase(v, n, elapsed, t_spike, pending):
         if has_floor:
-            stuck = pending & (v <= min_voltage) & (J - n <= min_voltage)
-            if _any(stuck, xp):
-                release = floor_release_time_xp(n, J, min_voltage, tau_n, xp)
-                wait = xp.where(stuck, xp.minimum(release, horizon - elapsed), 0.0)
-                n = adaptation_at_xp(n, wait, tau_n, xp)
-                v = xp.where(stuck, min_voltage, v)
-                elapsed = elapsed + wait
+            v, n, elapsed = wait_at_floor(v, n, elapsed, pending)
         left = xp.where(pending, horizon - elapsed, 0.0)
         segment = Segment(v, n, J, left, tau_rc, tau_n, xp)
         t_cross = segment_crossing_xp(1.0, True, segment, rtol)
@@ -342,9 +391,14 @@ def free_run_xp(v0, n0, J, horizon, tau_rc, tau_n, min_voltage, xp=np, rtol=None
             # the floor is reached only by ending below it or through a minimum
             moving = pending & (left > 0)
             may_hit = moving & ((segment.v_end < min_voltage) | segment.interior)
-            if _any(may_hit, xp):
-                t_hit = segment_crossing_xp(min_voltage, False, segment, rtol)
-                t_hit = xp.where(moving, t_hit, inf)
+            t_hit = if_any_xp(
+                may_hit,
+                lambda: xp.where(
+                    moving, segment_crossing_xp(min_voltage, False, segment, rtol), inf
+                ),
+                lambda: inf + elapsed,  # (+inf, as an array: elapsed is finite)
+                xp,
+            )
         crossed = pending & (t_cross <= left) & (t_cross <= t_hit)
         hit = pending & ~crossed & (t_hit <= left)
         run = xp.where(crossed, t_cross, xp.where(hit, t_hit, left))
@@ -354,12 +408,27 @@ def free_run_xp(v0, n0, J, horizon, tau_rc, tau_n, min_voltage, xp=np, rtol=None
         v_end = xp.where(crossed, 1.0, xp.where(hit, min_voltage, segment.v_end))
         v = xp.where(pending, v_end, v)
         elapsed = xp.where(pending, elapsed + run, elapsed)
-        pending = hit
-    if has_floor and _any(pending, xp):
-        # (only by rounding) a second arrival at the floor: stay there
-        n = xp.where(pending, adaptation_at_xp(n, horizon - elapsed, tau_n, xp), n)
-        v = xp.where(pending, min_voltage, v)
+        return v, n, elapsed, t_spike, hit
+
+    elapsed = 0.0 * v0
+    v, n, elapsed, t_spike, pending = while_any_xp(
+        lambda *loop_vars: loop_vars[-1],
+        phase,
+        (v0, n0, elapsed, inf + elapsed, horizon >= 0),
+        2,
+        xp,
+    )
     if has_floor:
+        # (only by rounding) a second arrival at the floor: stay there
+        v, n = if_any_xp(
+            pending,
+            lambda: (
+                xp.where(pending, min_voltage, v),
+                xp.where(pending, adaptation_at_xp(n, horizon - elapsed, tau_n, xp), n),
+            ),
+            lambda: (v, n),
+            xp,
+        )
         v = xp.where(t_spike < inf, v, xp.maximum(v, min_voltage))
     return t_spike, v, n
 
@@ -367,6 +436,22 @@ def free_run_xp(v0, n0, J, horizon, tau_rc, tau_n, min_voltage, xp=np, rtol=None
 def adaptation_jump(inc_n, amplitude, tau_n):
     """How much one spike adds to the adaptation: ``inc_n * amplitude / tau_n``."""
     return inc_n * amplitude / tau_n
+
+
+def rate_driven_adaptation_xp(n0, rate, t, tau_n, inc_n, xp=np):
+    r"""Adaptation after a time ``t`` driven by a constant ``rate``, exactly.
+
+    The rate model of the adaptation (what `nengo.AdaptiveLIFRate` discretizes):
+    :math:`\tau_n \dot n = \mathrm{inc}_n r - n`, with ``rate`` the output rate
+    (Hz times ``amplitude``) held over ``t``. Its solution is
+    ``inc_n r + (n0 - inc_n r) exp(-t / tau_n)``. On average it is what the spikes
+    do: ``rate / amplitude`` spikes per second, each adding
+    `adaptation_jump` ``= inc_n * amplitude / tau_n``, make
+    ``tau_n dn/dt = inc_n * rate - n`` in the mean; and as ``t -> 0`` it is
+    nengo's Euler step ``n + (t / tau_n) (inc_n r - n)``.
+    """
+    target = inc_n * rate
+    return target + adaptation_at_xp(n0 - target, t, tau_n, xp)
 
 
 def adapted_rate(
@@ -448,7 +533,10 @@ __all__ = [
     "extremum_time_xp",
     "floor_release_time_xp",
     "free_run_xp",
+    "if_any_xp",
+    "rate_driven_adaptation_xp",
     "segment_crossing_xp",
     "slope_term_xp",
     "voltage_at_xp",
+    "while_any_xp",
 ]
