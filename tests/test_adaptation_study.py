@@ -141,7 +141,7 @@ def test_the_onset_rate_is_the_unadapted_curve():
     response = _run(EXACT, (0.005,), sim_time=0.05)
     lif = nengo.LIF(tau_rc=TAU_RC, tau_ref=TAU_REF)
     onset = lif.rates(np.zeros(1), np.ones(1), np.array([10.0]))
-    assert response.onset_rate == pytest.approx(float(onset[0]), rel=1e-12)
+    assert response.onset_rate == pytest.approx(np.ravel(onset)[0], rel=1e-12)
     assert response.adapted_rate_at_step < 0.6 * response.onset_rate
 
 

@@ -86,7 +86,7 @@ class AdaptationResponse:
     steady_rates : (n_dts, 1 + n_currents) ndarray
         Measured steady rates, in Hz: each neuron's spike count over the last
         `STEADY_FRACTION` of the run over that window's length
-        (`steady_window`); column 0 is the neuron under ``step_current``. A
+        (``steady_window``); column 0 is the neuron under ``step_current``. A
         count within one spike of the continuous model's is within
         ``1 / steady_window`` Hz of its rate.
     steady_window : (n_dts,) ndarray
@@ -142,12 +142,12 @@ class AdaptationResponse:
         return intervals
 
     def rate_over_time(self, i):
-        """Firing rate under ``step_current`` at ``dts[i]``, in bins of `bin_width`.
+        """Firing rate under ``step_current`` at ``dts[i]``, in bins of ``bin_width``.
 
         Returns
         -------
         bin_starts : ndarray
-            Start of each bin of `bin_width`, in seconds.
+            Start of each bin of ``bin_width``, in seconds.
         rates : ndarray
             The spike count in the bin over the time its steps cover (a step
             counts in the bin it starts in; the last bin may be shorter), in Hz.

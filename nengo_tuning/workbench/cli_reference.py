@@ -28,7 +28,7 @@ writes a report folder: PNG figures and ``summary.md`` with the tables, which it
 also prints.
 
 With no command it runs every study with its defaults and writes
-``{output}/``; on a two-core machine this takes about ten seconds.
+``{output}/``; on a two-core machine this takes about twelve seconds.
 
 .. code-block:: bash
 
