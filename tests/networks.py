@@ -11,8 +11,9 @@ def neurons_fed_directly(stim, n_neurons, neuron_type):
 
     Gain 1 and bias 0, connected straight to the neurons without a synapse, so
     that a test controls each neuron's input current ``J`` exactly. Call inside
-    a network's ``with`` block; returns probes of the output, ``voltage`` and
-    ``refractory_time``.
+    a network's ``with`` block; returns probes of the output, then of each
+    state variable of the type in its order (``voltage``, ``refractory_time``,
+    and ``adaptation`` for the adaptive type).
     """
     ens = nengo.Ensemble(
         n_neurons,
@@ -22,10 +23,8 @@ def neurons_fed_directly(stim, n_neurons, neuron_type):
         bias=nengo.dists.Choice([0.0]),
     )
     nengo.Connection(stim, ens.neurons, synapse=None)
-    return [
-        nengo.Probe(ens.neurons),
-        nengo.Probe(ens.neurons, "voltage"),
-        nengo.Probe(ens.neurons, "refractory_time"),
+    return [nengo.Probe(ens.neurons)] + [
+        nengo.Probe(ens.neurons, name) for name in neuron_type.state
     ]
 
 
@@ -67,3 +66,44 @@ def assert_states_close(x, y, dtype, scale):
     anything that changes a count, which the callers check exactly.
     """
     np.testing.assert_allclose(x, y, rtol=0, atol=3e4 * np.finfo(dtype).eps * scale)
+
+
+def assert_dl_matches_nengo(dl_sim, neuron_type, J, dt, precision, state_scales):
+    """NengoDL vs nengo.Simulator, both in ``precision`` bits: same spikes, states.
+
+    ``J`` is ``(minibatch, steps, neurons)``, fed straight to the neurons
+    (`neurons_fed_directly`), so both see the same currents: NengoDL runs the
+    minibatch, and each item is compared with its own Nengo run. Spike counts
+    must be equal at every step, states close (`assert_states_close`, with
+    ``state_scales``: one scale per state variable, in the type's order).
+    Returns the Nengo counts of the last item.
+    """
+    import nengo_dl  # pylint: disable=import-outside-toplevel (NengoDL tests only)
+
+    n_batch, n_steps, n = J.shape
+    dtype = np.float32 if precision == 32 else np.float64
+    amplitude = neuron_type.amplitude
+
+    def make_net(data):
+        with nengo.Network(seed=3) as net:
+            nengo_dl.configure_settings(dtype=f"float{precision}")
+            # index by rounded step (float32 time drifts off PresentInput's grid)
+            stim = nengo.Node(lambda t: data[round(t / dt) - 1])
+            probes = neurons_fed_directly(stim, n, neuron_type)
+        return net, stim, probes
+
+    net, stim, probes = make_net(J[0])
+    with nengo_precision(precision):
+        with dl_sim(net, dt=dt, minibatch_size=n_batch) as sim:
+            out = sim.predict({stim: J}, n_steps=n_steps)
+            assert out[probes[0]].dtype == dtype
+        for b in range(n_batch):
+            net_b, _, probes_b = make_net(J[b])
+            with nengo.Simulator(net_b, dt=dt, progress_bar=False) as ref:
+                ref.run_steps(n_steps)
+            counts = np.round(out[probes[0]][b] * dt / amplitude)
+            counts_ref = np.round(ref.data[probes_b[0]] * dt / amplitude)
+            np.testing.assert_array_equal(counts, counts_ref)
+            for p, p_ref, scale in zip(probes[1:], probes_b[1:], state_scales):
+                assert_states_close(out[p][b], ref.data[p_ref], dtype, scale)
+    return counts_ref

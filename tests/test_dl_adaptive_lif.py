@@ -8,7 +8,7 @@ tf = pytest.importorskip("tensorflow", reason="needs the dl extra (TensorFlow)")
 nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)")
 
 # pylint: disable=wrong-import-position
-from networks import assert_states_close, nengo_precision, piecewise_currents
+from networks import assert_dl_matches_nengo, neurons_fed_directly, piecewise_currents
 
 from nengo_tuning import ExactAdaptiveLIF
 from nengo_tuning.kernels.adaptive_lif_xp import MAX_RESOLVED_SPIKES
@@ -16,23 +16,6 @@ from nengo_tuning.kernels.adaptive_lif_xp import MAX_RESOLVED_SPIKES
 #: The adaptation of the issue's checks: nengo's default, and fast and strong.
 ADAPTATION = {"default": (1.0, 0.01), "fast": (0.1, 0.05)}
 TAU_RC = 0.02
-
-
-def fed_directly(stim, n_neurons, neuron_type):
-    """Neurons whose current is ``stim``'s output; probes of output and state."""
-    ens = nengo.Ensemble(
-        n_neurons,
-        1,
-        neuron_type=neuron_type,
-        gain=nengo.dists.Choice([1.0]),
-        bias=nengo.dists.Choice([0.0]),
-    )
-    nengo.Connection(stim, ens.neurons, synapse=None)
-    return [nengo.Probe(ens.neurons, name) for name in ("output",) + neuron_state()]
-
-
-def neuron_state():
-    return tuple(ExactAdaptiveLIF.state)
 
 
 @pytest.mark.parametrize("precision", [64, 32])
@@ -55,31 +38,9 @@ def test_spikes_and_state_match_nengo(precision, adaptation, dt, rng, dl_sim):
     J = piecewise_currents(rng, n_steps, (2, n), hold=15, dtype=dtype)
     J = np.transpose(J, (1, 0, 2))  # (minibatch, steps, neurons)
     neuron_type = ExactAdaptiveLIF(tau_n=tau_n, inc_n=inc_n, amplitude=0.5)
-
-    def make_net(data):
-        with nengo.Network(seed=3) as net:
-            nengo_dl.configure_settings(dtype=f"float{precision}")
-            stim = nengo.Node(lambda t: data[round(t / dt) - 1])
-            probes = fed_directly(stim, n, neuron_type)
-        return net, stim, probes
-
-    net, stim, probes = make_net(J[0])
-    with nengo_precision(precision):
-        with dl_sim(net, dt=dt, minibatch_size=2) as sim:
-            out = sim.predict({stim: J}, n_steps=n_steps)
-        assert out[probes[0]].dtype == dtype
-        for b in range(2):
-            net_b, _, probes_b = make_net(J[b])
-            with nengo.Simulator(net_b, dt=dt, progress_bar=False) as ref:
-                ref.run_steps(n_steps)
-            counts = np.round(out[probes[0]][b] * dt / 0.5)
-            counts_ref = np.round(ref.data[probes_b[0]] * dt / 0.5)
-            np.testing.assert_array_equal(counts, counts_ref)
-            voltage, refractory, adapt = (out[p][b] for p in probes[1:])
-            voltage_ref, refractory_ref, adapt_ref = (ref.data[p] for p in probes_b[1:])
-            assert_states_close(voltage, voltage_ref, dtype, 1.0)
-            assert_states_close(refractory, refractory_ref, dtype, TAU_RC)
-            assert_states_close(adapt, adapt_ref, dtype, 10.0)
+    counts_ref = assert_dl_matches_nengo(
+        dl_sim, neuron_type, J, dt, precision, state_scales=(1.0, TAU_RC, 10.0)
+    )
     if dt == 0.005:
         assert counts_ref.max() > 1  # multi-spike steps were exercised
 
@@ -128,7 +89,7 @@ def test_too_many_spikes_fail_clearly(dl_sim):
     neuron_type = ExactAdaptiveLIF(tau_ref=0.0)
     with nengo.Network() as net:
         stim = nengo.Node([1e6])
-        fed_directly(stim, 1, neuron_type)
+        neurons_fed_directly(stim, 1, neuron_type)
     simulation_error = pytest.raises(nengo.exceptions.SimulationError, match="more")
     with nengo.Simulator(net, dt=0.005, progress_bar=False) as ref, simulation_error:
         ref.run_steps(1)

@@ -15,9 +15,8 @@ nengo_dl = pytest.importorskip("nengo_dl", reason="needs the dl extra (NengoDL)"
 
 # pylint: disable=wrong-import-position
 from networks import (
+    assert_dl_matches_nengo,
     assert_states_close,
-    nengo_precision,
-    neurons_fed_directly,
     piecewise_currents,
 )
 from strategies import DTYPES, current_arrays, lif_parameters
@@ -404,30 +403,10 @@ def test_spiking_step_equivalence_with_nengo(
     dtype = np.float32 if precision == 32 else np.float64
     J = piecewise_currents(rng, n_steps, (3, n), hold=15, dtype=dtype)
     J = np.transpose(J, (1, 0, 2))  # (minibatch, steps, neurons)
-
-    def make_net(data):
-        with nengo.Network(seed=3) as net:
-            nengo_dl.configure_settings(dtype=f"float{precision}")
-            # index by rounded step (float32 time drifts off PresentInput's grid)
-            stim = nengo.Node(lambda t: data[round(t / dt) - 1])
-            neuron = neuron_type(tau_ref=tau_ref, amplitude=0.5)
-            probes = neurons_fed_directly(stim, n, neuron)
-        return net, stim, probes
-
-    net, stim, probes = make_net(J[0])
-    with nengo_precision(precision):
-        with dl_sim(net, dt=dt, minibatch_size=3) as sim:
-            out = sim.predict({stim: J}, n_steps=n_steps)
-            assert out[probes[0]].dtype == dtype
-        for b in range(3):
-            net_b, _, probes_b = make_net(J[b])
-            with nengo.Simulator(net_b, dt=dt, progress_bar=False) as ref:
-                ref.run_steps(n_steps)
-            counts = np.round(out[probes[0]][b] * dt / 0.5)
-            counts_ref = np.round(ref.data[probes_b[0]] * dt / 0.5)
-            np.testing.assert_array_equal(counts, counts_ref)
-            assert_states_close(out[probes[1]][b], ref.data[probes_b[1]], dtype, 1.0)
-            assert_states_close(out[probes[2]][b], ref.data[probes_b[2]], dtype, TAU_RC)
+    neuron = neuron_type(tau_ref=tau_ref, amplitude=0.5)
+    counts_ref = assert_dl_matches_nengo(
+        dl_sim, neuron, J, dt, precision, state_scales=(1.0, TAU_RC)
+    )
     if dt > tau_ref:
         assert counts_ref.max() > 1
 
