@@ -29,8 +29,13 @@ TAU_N, INC_N = 0.1, 0.05
 ADAPTIVE_PARAMS = (TAU_RC, TAU_REF, TAU_N, INC_N, MIN_VOLTAGE, AMPLITUDE)
 LIF_ARRAYS = ("J", "output", "voltage", "refractory_time")
 ADAPTIVE_ARRAYS = (*LIF_ARRAYS, "adaptation")
-FILLS = {"J": 30.0, "output": 0.0, "voltage": 0.5, "refractory_time": 0.0}
-FILLS["adaptation"] = 0.2
+FILLS = {
+    "J": 30.0,
+    "output": 0.0,
+    "voltage": 0.5,
+    "refractory_time": 0.0,
+    "adaptation": 0.2,
+}
 
 needs_numba = pytest.mark.skipif(
     not lif_compiled.AVAILABLE, reason="the compiled kernel needs numba"

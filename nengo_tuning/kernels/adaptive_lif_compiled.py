@@ -291,12 +291,11 @@ def _exact_adaptive_lif_step(
         math.exp(dt * (-1.0 / tau_n)),
     )
     ref_decay = math.exp(tau_ref * (-1.0 / tau_n))
-    floor = max(min_voltage, -_INF)
     for i in range(J.shape[0]):
         refractory = refractory_time[i] - dt
         busy = min(max(refractory, 0.0), dt)
         n = adaptation[i] if busy == 0 else _adaptation_at(adaptation[i], busy, tau_n)
-        v = max(voltage[i], floor)
+        v = max(voltage[i], min_voltage)  # (the floor; -inf: none)
         Ji = J[i]
         free_at = busy
         count = 0.0
