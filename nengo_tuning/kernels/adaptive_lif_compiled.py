@@ -185,7 +185,7 @@ def _refine(level, sign, v0, n0, J, lo, hi, g_lo, g_hi, tau_rc, tau_n, rtol):
         rising = g1 > 0
         g1_safe = g1 if rising else 1.0
         newton = -g / g1_safe
-        shrink = 1.0 - 0.5 * newton * g2 / g1_safe
+        shrink = 1.0 + 0.5 * newton * g2 / g1_safe
         halley = newton / shrink if shrink > 0.5 else newton
         candidate = t + halley
         accept = rising and lo <= candidate <= hi

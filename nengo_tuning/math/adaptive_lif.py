@@ -304,7 +304,7 @@ def _refine_crossing_xp(level, sign, segment, lo, hi, g_lo, g_hi, active, rtol):
         rising = g1 > 0
         newton = -g / xp.where(rising, g1, 1.0)
         # Halley's correction where it is modest, else Newton's step
-        shrink = 1.0 - 0.5 * newton * g2 / xp.where(rising, g1, 1.0)
+        shrink = 1.0 + 0.5 * newton * g2 / xp.where(rising, g1, 1.0)
         halley = xp.where(
             shrink > 0.5, newton / xp.where(shrink > 0.5, shrink, 1.0), newton
         )
