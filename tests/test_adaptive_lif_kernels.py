@@ -101,6 +101,45 @@ def test_compiled_equals_numpy_for_a_large_population():
             assert np.any(counts == 0) and np.any(counts >= bursts)
 
 
+@pytest.mark.parametrize("min_voltage", [0.0, -0.5, -np.inf])
+def test_quiet_step_shortcut_agrees_at_its_edges(min_voltage):
+    """The compiled kernel writes a quiet step (V monotone within [min_voltage,
+    1) over the whole step) without its event loop. At the shortcut's edges, the
+    result equals the numpy kernel's: V at the floor with the drive just above or
+    at it, a zero slope at the start (J - n = V), V just under threshold and
+    rising to it within the step or not, a minimum inside the step, a fall
+    through the floor."""
+    floor = min_voltage if np.isfinite(min_voltage) else -0.5
+    dt = 0.005
+    # (n0, v0, J): V's dynamics are unchanged by a shift of V and J together
+    cases = [
+        (0.0, floor, floor + 1e-9),  # at the floor, drive just above it
+        (0.3, floor, floor + 0.3),  # at the floor, drive at it: stuck
+        (0.3, floor, floor + 0.3 + 1e-12),
+        (0.2, 0.4, 0.6),  # zero slope at the start
+        (0.0, 1 - 1e-12, 1.0),  # rising towards threshold, never there
+        (0.0, 1 - 1e-9, 1.0 + 2e-6),  # rising to threshold within the step
+        (2.0, 0.9, 1.5),
+        (0.5, 0.2, 0.7),
+        (-0.3, 0.5, 0.0),
+        (0.0, 0.6, 0.6),
+        (0.0, floor + 1e-4, floor - 30),  # through the floor, ending far below
+        (0.0, floor + 1e-4, floor - 2),  # through the floor, ending below
+        (0.0, 1.0, 0.5),  # at threshold (a spike at once), then falling
+        (0.0, 1.2, 0.0),  # above it (an initial state may be)
+        (40.0, floor + 0.01, floor + 39.5),  # a minimum below the floor inside
+    ]
+    n0, v0, J = (np.array(column) for column in zip(*cases))
+    state = [np.zeros(len(J)), v0, np.zeros(len(J)), n0]
+    params = (0.02, 0.002, 0.1, 0.05, min_voltage, 1.0)
+    for _ in range(3):  # (the second and third steps start where the first ended)
+        want = [x.copy() for x in state]
+        assert compiled_step(dt, J, *state, *params)
+        exact_adaptive_lif_step_numpy(dt, J, *want, *params)
+        assert_same(state, want)
+        np.testing.assert_allclose(state[1], want[1], rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize(
     "case",
     ["nan", "inf", "-inf", "large", "float32", "tau_ref 0", "tau_ref tiny"],

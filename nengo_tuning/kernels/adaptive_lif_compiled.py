@@ -13,7 +13,10 @@ round differently from numpy's by an ulp).
 A neuron that is free for the whole step (no refractory time left) integrates
 over exactly ``dt``, so the decay factors over ``dt`` are computed once per
 call, and such a neuron costs no transcendental function unless it spikes or
-reaches the floor: most neurons, at most steps.
+reaches the floor: most neurons, at most steps. Where its voltage is monotone
+over the step and stays within ``[min_voltage, 1)``, the state over ``dt`` is
+written directly, without the event loop: about 5 ns a neuron instead of 25
+(the result is the same number).
 
 :func:`exact_adaptive_lif_step_compiled` takes float64 arrays, finite input,
 ``tau_ref > 0`` and ``dt <= MAX_STEP_OVER_TAU_REF * tau_ref`` (so no neuron
@@ -297,6 +300,29 @@ def _exact_adaptive_lif_step(
         n = adaptation[i] if busy == 0 else _adaptation_at(adaptation[i], busy, tau_n)
         v = max(voltage[i], min_voltage)  # (the floor; -inf: none)
         Ji = J[i]
+        if busy == 0:
+            # A quiet step (most neurons, at most steps): free throughout, V
+            # monotone (its slope has one sign at both ends, and V has at most one
+            # extremum, where the slope changes sign), so between its end values,
+            # within [min_voltage, 1). (Stuck at the floor, the slope at the start
+            # is not positive: V would end below the floor, or the slope is 0.)
+            # `_free_run` would end at this same state over dt; written here,
+            # without its calls and branches, the step costs about 5 ns a neuron
+            # instead of 25. (Written out in the loop: as a function, numba's call
+            # left it at 12 ns.) A zero slope at an end goes the long way: the
+            # test need only be sufficient.
+            v_end = v + (v - Ji) * at_dt[0] - n * at_dt[1]
+            n_end = n * at_dt[2]
+            slope0 = (Ji - n) - v
+            slope_end = (Ji - n_end) - v_end
+            monotone = (slope0 > 0) == (slope_end > 0) and slope0 != 0
+            monotone = monotone and slope_end != 0
+            if monotone and v < 1.0 and min_voltage <= v_end < 1.0:
+                output[i] = 0.0
+                voltage[i] = v_end
+                refractory_time[i] = refractory
+                adaptation[i] = n_end
+                continue
         free_at = busy
         count = 0.0
         last_end = refractory
