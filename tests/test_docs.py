@@ -1,7 +1,8 @@
 """The documentation builds warning-free, offline, with working links.
 
 One Sphinx build (notebooks executed by myst-nb) is shared by the tests below. It
-runs with ``-W -n``: a warning or an unresolved reference fails it.
+runs with ``-W -n``: a warning or an unresolved reference fails it. The example
+notebooks it executes are checked here too (test_examples.py).
 """
 
 import re
@@ -17,27 +18,57 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 for _module in ("sphinx", "numpydoc", "myst_nb"):
     pytest.importorskip(_module, reason="the docs extra is not installed")
 
+# (after the check: jupyter_cache comes with myst-nb)
+import nbformat
+from jupyter_cache import get_cache
+from notebook_outputs import EXAMPLES, assert_outputs_as_shown
+
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory, request):
-    """Build the HTML docs once; return the output folder."""
+def build(tmp_path_factory):
+    """Build the HTML docs once; return the output folder and myst-nb's cache of
+    the executed notebooks.
+
+    The cache is new each run, so the build always executes every notebook: it is
+    the test run's one execution of them (test_examples.py), and its outputs are
+    checked below.
+    """
     out = tmp_path_factory.mktemp("docs") / "html"
-    # myst-nb keys its cache on the notebooks' code, so reusing it across runs only
-    # skips re-running unchanged notebooks; test_examples.py always executes them.
-    cache = getattr(request.config, "cache", None)
-    jupyter_cache = (
-        cache.mkdir("docs-jupyter-cache") if cache else out.parent / "jupyter"
-    )
+    jupyter_cache = out.parent / "jupyter"
     result = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-b", "html"]
         + ["-D", f"nb_execution_cache_path={jupyter_cache}", str(DOCS), str(out)],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
         check=False,  # the assertion below shows sphinx's output
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out
+    return out, jupyter_cache
+
+
+@pytest.fixture(scope="module")
+def html(build):
+    return build[0]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_example_notebook_ran_in_the_build(path, build):
+    """Each example notebook was executed by the build, without an error, and
+    shows its figures once (`notebook_outputs.assert_outputs_as_shown`)."""
+    cache = get_cache(build[1])
+    # (the docs reach the notebooks through the docs/examples link)
+    records = {
+        Path(record.uri).resolve(): record for record in cache.list_cache_records()
+    }
+    assert path.resolve() in records, sorted(records)
+    bundle = cache.get_cache_bundle(records[path.resolve()].pk)
+    executed = nbformat.from_dict(bundle.nb)
+    source = nbformat.read(path, as_version=4)
+    # the cache keeps the code cells, with their outputs: the notebook's own code
+    code = [cell.source for cell in source.cells if cell.cell_type == "code"]
+    assert [cell.source for cell in executed.cells] == code
+    assert_outputs_as_shown(executed)
 
 
 def _pages(html):
