@@ -216,20 +216,13 @@ def print_table(header_line, sizes, cells, predict_only):
 def run_processes(args, argv):
     """Run the benchmark in ``args.processes`` fresh interpreters; the summary."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    # the same arguments, without --processes N (or --processes=N)
-    child_argv = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg == "--processes":
-            skip = True
-        elif not arg.startswith("--processes="):
-            child_argv.append(arg)
+    # the same arguments; argparse takes the last --processes, so the child runs
+    # the benchmark itself
+    child_argv = [*argv, "--processes", "0", "--json"]
     results = []
     for i in range(args.processes):
         out = subprocess.run(
-            [sys.executable, os.path.abspath(__file__), *child_argv, "--json"],
+            [sys.executable, os.path.abspath(__file__), *child_argv],
             check=True,
             stdout=subprocess.PIPE,
             text=True,
@@ -297,6 +290,8 @@ def main(argv=None):
         "--json", action="store_true", help="print the result as one JSON line"
     )
     args = parser.parse_args(argv)
+    if args.processes < 0:
+        parser.error(f"--processes must be 0 or more, not {args.processes}")
     if args.processes:
         return run_processes(args, argv)
     sizes, rounds = ([1000], 3) if args.quick else (args.sizes, args.rounds)

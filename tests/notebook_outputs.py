@@ -9,21 +9,15 @@ from pathlib import Path
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.ipynb"))
 
-
-def _outputs(notebook):
-    return [
-        output
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-    ]
+#: The modules of the docs extra that test_docs.py's build needs.
+DOCS_BUILD_MODULES = ("sphinx", "numpydoc", "myst_nb")
 
 
 def assert_outputs_as_shown(notebook):
     """Assert that ``notebook`` (executed) ran cleanly and shows its figures once."""
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code_cells and all(cell.get("execution_count") for cell in code_cells)
-    outputs = _outputs(notebook)
+    outputs = [output for cell in code_cells for output in cell.get("outputs", [])]
     assert not [output for output in outputs if output.output_type == "error"]
     # every notebook shows at least one figure
     assert [output for output in outputs if "image/png" in output.get("data", {})]

@@ -11,17 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from notebook_outputs import DOCS_BUILD_MODULES, EXAMPLES, assert_outputs_as_shown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 # the docs extra (the theme and the offline MathJax are checked by the build)
-for _module in ("sphinx", "numpydoc", "myst_nb"):
+for _module in DOCS_BUILD_MODULES:
     pytest.importorskip(_module, reason="the docs extra is not installed")
 
 # (after the check: jupyter_cache comes with myst-nb)
 import nbformat
 from jupyter_cache import get_cache
-from notebook_outputs import EXAMPLES, assert_outputs_as_shown
 
 
 @pytest.fixture(scope="module")

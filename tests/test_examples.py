@@ -11,12 +11,10 @@ import importlib.util
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from notebook_outputs import EXAMPLES, assert_outputs_as_shown
+from notebook_outputs import DOCS_BUILD_MODULES, EXAMPLES, assert_outputs_as_shown
 
 #: Whether test_docs.py builds the docs, executing the notebooks.
-DOCS_BUILD_EXECUTES = all(
-    importlib.util.find_spec(module) for module in ("sphinx", "numpydoc", "myst_nb")
-)
+DOCS_BUILD_EXECUTES = all(importlib.util.find_spec(m) for m in DOCS_BUILD_MODULES)
 
 
 def test_examples_exist():
