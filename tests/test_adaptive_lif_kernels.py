@@ -21,6 +21,7 @@ from nengo_tuning import ExactAdaptiveLIF, kernels
 from nengo_tuning.kernels import adaptive_lif, adaptive_lif_compiled
 from nengo_tuning.kernels.adaptive_lif_numpy import exact_adaptive_lif_step_numpy
 from nengo_tuning.kernels.adaptive_lif_xp import MAX_RESOLVED_SPIKES
+from nengo_tuning.kernels.compiled import ACCEPTED
 
 pytestmark = pytest.mark.skipif(
     not adaptive_lif_compiled.AVAILABLE, reason="the compiled kernel needs numba"
@@ -138,6 +139,35 @@ def test_quiet_step_shortcut_agrees_at_its_edges(min_voltage):
         exact_adaptive_lif_step_numpy(dt, J, *want, *params)
         assert_same(state, want)
         np.testing.assert_allclose(state[1], want[1], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("tau_n, inc_n", [(1.0, 0.01), (0.1, 0.05), (0.02, 0.3)])
+def test_rounds_give_the_numbers_of_event_by_event(tau_n, inc_n):
+    """The compiled kernel steps the neurons with events in rounds; taken event
+    by event, neuron after neuron, each neuron's arithmetic is the same, so every
+    state must be the same number, bit for bit. 3 000 neurons span three chunks
+    (ROUNDS_CHUNK) and every path: quiet, refractory through the step, several
+    spikes a step, the floor, an extremum inside a run, at threshold already."""
+    assert adaptive_lif_compiled.ROUNDS_CHUNK < 3000 / 2
+    rng = np.random.default_rng(17)
+    n = 3000
+    step = adaptive_lif_compiled._step_compiled
+    for min_voltage in (0.0, -0.5, -np.inf):
+        for dt in (0.001, 0.005, 0.02):
+            params = (0.02, 0.002, tau_n, inc_n, min_voltage, 1.0)
+            in_rounds = random_state(rng, n, min_voltage)
+            by_event = [x.copy() for x in in_rounds]
+            J = rng.uniform(-30, 400, n)
+            counts = []
+            for k in range(5):
+                J_step = J * (1.0 + 0.5 * np.sin(k))
+                assert step(dt, J_step, *in_rounds, *params, True) == ACCEPTED
+                assert step(dt, J_step, *by_event, *params, False) == ACCEPTED
+                for got, want in zip(in_rounds, by_event):
+                    np.testing.assert_array_equal(got, want)
+                counts.append(np.round(in_rounds[0] * dt))
+            assert np.max(counts) >= (3 if dt > 0.004 else 1)
+            assert np.any(np.array(counts) == 0)
 
 
 @pytest.mark.parametrize(

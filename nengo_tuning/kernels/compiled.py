@@ -32,7 +32,7 @@ else:  # pragma: no cover
     _COMPILE_ERRORS = ()
 
 
-def compile_kernel(function):
+def compile_kernel(function, inline=False):
     """``function`` compiled by numba, its machine code cached where possible.
 
     error_model="numpy": IEEE division (no zero-divisor check and branch; no
@@ -41,12 +41,19 @@ def compile_kernel(function):
     this package's ``__pycache__`` (keyed by source, numba version and CPU), or in
     the user's cache folder if that is read-only, so that later processes load
     it in milliseconds. Where neither is writable, numba refuses to cache, and
-    every process compiles anew.
+    every process compiles anew. ``inline``: the function's body is written into
+    each compiled caller (numba's ``inline="always"``), for a helper called in a
+    hot loop, where the call itself would cost as much as the work.
     """
+    options = {
+        "nogil": True,
+        "error_model": "numpy",
+        "inline": "always" if inline else "never",
+    }
     try:
-        return numba.njit(nogil=True, cache=True, error_model="numpy")(function)
+        return numba.njit(cache=True, **options)(function)
     except RuntimeError:  # pragma: no cover ("no locator available")
-        return numba.njit(nogil=True, cache=False, error_model="numpy")(function)
+        return numba.njit(cache=False, **options)(function)
 
 
 def float64_arrays(names, arrays):
