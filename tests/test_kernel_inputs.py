@@ -145,6 +145,18 @@ def test_wrong_length_refused_and_nothing_touched(kernel, n):
 
 
 @pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
+def test_no_neurons_is_a_step_that_does_nothing(kernel):
+    """Arrays of length 0 (a slice of no neurons) are stepped, not refused: the
+    buffers around them stay as they were (a chunked kernel must not take a
+    chunk of 0 neurons, or divide by it)."""
+    arrays = kernel.arrays(0, {})
+    before = {key: buffer.copy() for key, (buffer, _) in arrays.items()}
+    kernel(0.005, **{key: view for key, (_, view) in arrays.items()})
+    for key, (buffer, _) in arrays.items():
+        assert np.array_equal(buffer, before[key]), key
+
+
+@pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
 def test_read_only_state_refused(kernel):
     for name in kernel.names[1:]:
         arrays = kernel.views(20)

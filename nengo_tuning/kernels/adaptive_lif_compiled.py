@@ -387,7 +387,7 @@ def _exact_adaptive_lif_step(
     ref_decay = math.exp(tau_ref * (-1.0 / tau_n))
     has_floor = min_voltage > -_INF
     size = J.shape[0]
-    chunk = min(size, ROUNDS_CHUNK)
+    chunk = max(min(size, ROUNDS_CHUNK), 1)  # (no neurons: no chunk, and no work)
     # the work lists: neurons whose step goes through events
     w_i = np.empty(chunk, np.int64)
     w_v = np.empty(chunk)

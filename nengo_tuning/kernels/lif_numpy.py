@@ -86,7 +86,7 @@ def exact_lif_step_numpy(
 
     # The membrane is monotone within a step: it reached threshold only if it
     # ends above it, or started above it (possible only via initial_state).
-    started_above = np.maximum.reduce(voltage) > 1.0
+    started_above = np.maximum.reduce(voltage, initial=1.0) > 1.0
     candidates = np.greater(v_end, 1.0)
     if started_above:
         candidates |= voltage > 1.0
