@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from reference_adaptive_lif import EventAdaptiveLIF
 from scipy.integrate import solve_ivp
 
+from nengo_tuning.kernels import adaptive_lif_compiled
 from nengo_tuning.math import adaptive_lif as alif
 from nengo_tuning.math import lif as lif_math
 
@@ -139,3 +140,66 @@ def test_adapted_rate_edges():
     assert adapted[5] == lif[5] == 500.0
     stronger = alif.adapted_rate(J, TAU_RC, 0.002, 0.1, 0.2)
     assert np.all(stronger[3:5] < adapted[3:5])
+
+
+def _voltage_long_double(v0, n0, J, t, tau_rc, tau_n):
+    """V(t) in long double (x87's 64-bit mantissa here): the same closed form,
+    11 bits more precise than the float64 kernel's."""
+    v0, n0, J, t, tau_rc, tau_n = (
+        np.asarray(x, dtype=np.longdouble) for x in (v0, n0, J, t, tau_rc, tau_n)
+    )
+    d = np.abs(1 / tau_rc - 1 / tau_n)
+    x = -d * t
+    phi = np.where(x < 0, np.expm1(x) / np.where(x < 0, x, 1), 1)
+    slow = np.maximum(tau_n, tau_rc)
+    response = (t / tau_rc) * np.exp(-t / slow) * phi
+    return v0 + (v0 - J) * np.expm1(-t / tau_rc) - n0 * response
+
+
+@pytest.mark.skipif(
+    np.finfo(np.longdouble).eps >= np.finfo(np.float64).eps / 100,
+    reason="needs a long double more precise than float64 (x86's 80-bit)",
+)
+@pytest.mark.parametrize("tau_n", [0.005, TAU_RC, 0.1, 1.0])
+def test_threshold_crossing_is_the_root_to_float_precision(tau_n):
+    """A rise to threshold: the crossing time of both forms (the numpy form and
+    the compiled kernel's) is the root of V = 1 to within the refinement's
+    tolerance (CROSSING_RTOL of the bracket) plus V's own rounding (about
+    CROSSING_RTOL (|J| + |n0| + 1), over the slope). The root is bisected in
+    long double on the same closed form."""
+    rng = np.random.default_rng(int(tau_n * 1e4))
+    m = 4000
+    horizon = rng.uniform(1e-4, 0.02, m)
+    v0 = np.where(rng.random(m) < 0.5, 0.0, rng.uniform(-0.5, 0.99, m))
+    n0 = rng.uniform(-0.5, 20.0, m)
+    J = rng.uniform(1.01, 400.0, m)
+    v_end = alif.voltage_at_xp(v0, n0, J, horizon, TAU_RC, tau_n)
+    n_end = alif.adaptation_at_xp(n0, horizon, tau_n)
+    rising = (J - n0 - v0 > 0) & (J - n_end - v_end > 0) & (v_end >= 1)
+    assert rising.sum() > m / 4
+    v0, n0, J, horizon = (x[rising] for x in (v0, n0, J, horizon))
+    lo = np.zeros(v0.shape, np.longdouble)
+    hi = horizon.astype(np.longdouble)
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        above = _voltage_long_double(v0, n0, J, mid, TAU_RC, tau_n) >= 1
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+    root = hi
+    slope = (J - alif.adaptation_at_xp(n0, root.astype(float), tau_n) - 1) / TAU_RC
+    allowed = alif.CROSSING_RTOL * (horizon + (np.abs(J) + np.abs(n0) + 1) / slope)
+    got = {"numpy": alif.crossing_time_xp(1.0, True, v0, n0, J, horizon, TAU_RC, tau_n)}
+    if adaptive_lif_compiled.AVAILABLE:
+        compiled = []
+        for args in zip(v0, n0, J, horizon):
+            v_e, n_e = adaptive_lif_compiled._state_at(*args, TAU_RC, tau_n)
+            segment = adaptive_lif_compiled._segment(*args, v_e, n_e, TAU_RC, tau_n)
+            compiled.append(
+                adaptive_lif_compiled._crossing(
+                    1.0, True, segment, TAU_RC, tau_n, alif.CROSSING_RTOL
+                )
+            )
+        got["compiled"] = np.array(compiled)
+    for form, t in got.items():
+        error = np.abs(t - root)
+        assert np.all(error <= allowed), (form, float(np.max(error / allowed)))
