@@ -144,6 +144,19 @@ def _state_from(v0, n0, J, t, exp_n, exp_slow, expm1_d, decay_m1, tau_rc, tau_n)
     return v0 + (v0 - J) * decay_m1 - n0 * response, n0 * exp_n
 
 
+def _state_over_dt(v0, n0, J, at_dt):
+    """`_state_at` over the whole step, from the factors over ``dt`` that the
+    step computes once: ``at_dt = (decay_m1, response, n_decay)``."""
+    decay_m1, response, n_decay = at_dt
+    return v0 + (v0 - J) * decay_m1 - n0 * response, n0 * n_decay
+
+
+def _slope_changes_sign(slope0, slope_end):
+    """Whether V has its one extremum inside a run whose slope (``J - n - V``)
+    is ``slope0`` at the start and ``slope_end`` at the end."""
+    return (slope0 > 0 and slope_end < 0) or (slope0 < 0 and slope_end > 0)
+
+
 def _extremum_time(v0, n0, J, tau_rc, tau_n):
     s0 = (J - n0) - v0
     delta = tau_n - tau_rc
@@ -171,7 +184,7 @@ def _segment(v0, n0, J, horizon, v_end, n_end, tau_rc, tau_n):
     ``(v0, n0, J, horizon, v_end, interior, t_e, v_e)``."""
     slope0 = (J - n0) - v0
     slope_end = (J - n_end) - v_end
-    interior = (slope0 > 0 and slope_end < 0) or (slope0 < 0 and slope_end > 0)
+    interior = _slope_changes_sign(slope0, slope_end)
     if not interior:
         return v0, n0, J, horizon, v_end, False, 0.0, v0
     t_e = min(_extremum_time(v0, n0, J, tau_rc, tau_n), horizon)
@@ -285,9 +298,7 @@ def _free_run(v0, n0, J, horizon, dt, at_dt, tau_rc, tau_n, min_voltage, rtol):
             elapsed = elapsed + wait
         left = horizon - elapsed
         if left == dt:
-            decay_m1, response, n_decay = at_dt
-            v_end = v + (v - J) * decay_m1 - n * response
-            n_end = n * n_decay
+            v_end, n_end = _state_over_dt(v, n, J, at_dt)
         else:
             v_end, n_end = _state_at(v, n, J, left, tau_rc, tau_n)
         segment = _segment(v, n, J, left, v_end, n_end, tau_rc, tau_n)
@@ -454,11 +465,11 @@ def _exact_adaptive_lif_step(
                 # the start is not positive: V would end below the floor, or the
                 # slope is 0.) `_free_run` would end at this same state over dt;
                 # written here, without its calls and branches, the step costs
-                # about 5 ns a neuron instead of 25. (Written out in the loop: as
-                # a function, numba's call left it at 12 ns.) A zero slope at an
-                # end goes the long way: the test need only be sufficient.
-                v_end = v + (v - Ji) * at_dt[0] - n * at_dt[1]
-                n_end = n * at_dt[2]
+                # about 5 ns a neuron instead of 25. (Written out in the loop, with
+                # inlined helpers: as a called function, numba's call left it at
+                # 12 ns.) A zero slope at an end goes the long way: the test need
+                # only be sufficient.
+                v_end, n_end = _state_over_dt(v, n, Ji, at_dt)
                 slope0 = (Ji - n) - v
                 slope_end = (Ji - n_end) - v_end
                 monotone = (slope0 > 0) == (slope_end > 0) and slope0 != 0
@@ -469,7 +480,7 @@ def _exact_adaptive_lif_step(
                     refractory_time[i] = refractory
                     adaptation[i] = n_end
                     continue
-            if busy >= dt or not in_rounds:
+            if not in_rounds:  # (busy == dt was written above)
                 count, v, n, last_end = _events(
                     dt, Ji, v, n, busy, 0.0, refractory, at_dt, ref_decay, jump,
                     tau_rc, tau_ref, tau_n, min_voltage, rtol,
@@ -501,8 +512,7 @@ def _exact_adaptive_lif_step(
                 n = w_n[k]
                 horizon = dt - w_free[k]
                 if horizon == dt:
-                    v_end = v + (v - Ji) * at_dt[0] - n * at_dt[1]
-                    n_end = n * at_dt[2]
+                    v_end, n_end = _state_over_dt(v, n, Ji, at_dt)
                 else:
                     v_end, n_end = _state_from(
                         v, n, Ji, horizon, f_n[k], f_slow[k], f_d[k], f_decay[k],
@@ -510,9 +520,7 @@ def _exact_adaptive_lif_step(
                     )  # fmt: skip
                 slope0 = (Ji - n) - v
                 slope_end = (Ji - n_end) - v_end
-                interior = (slope0 > 0 and slope_end < 0) or (
-                    slope0 < 0 and slope_end > 0
-                )
+                interior = _slope_changes_sign(slope0, slope_end)
                 stuck = v <= min_voltage and Ji - n <= min_voltage
                 if (
                     interior
@@ -626,6 +634,8 @@ if AVAILABLE:  # pragma: no cover (depends on the environment)
     _state_factors = compile_kernel(_state_factors, inline=True)
     _state_from = compile_kernel(_state_from, inline=True)
     _state_at = compile_kernel(_state_at)
+    _state_over_dt = compile_kernel(_state_over_dt, inline=True)
+    _slope_changes_sign = compile_kernel(_slope_changes_sign, inline=True)
     _extremum_time = compile_kernel(_extremum_time)
     _floor_release_time = compile_kernel(_floor_release_time)
     _segment = compile_kernel(_segment)
