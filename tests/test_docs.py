@@ -52,11 +52,24 @@ def html(build):
     return build[0]
 
 
+@pytest.fixture(scope="module")
+def notebook_cache(build):
+    """myst-nb's cache of the executed notebooks, closed after the module.
+
+    jupyter_cache keeps an SQLite database open through SQLAlchemy; left to the
+    garbage collector, Python >= 3.13 reports the unclosed connection as a
+    ResourceWarning in whichever later test the collection happens to run.
+    """
+    cache = get_cache(build[1])
+    yield cache
+    cache.db.dispose()
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
-def test_example_notebook_ran_in_the_build(path, build):
+def test_example_notebook_ran_in_the_build(path, notebook_cache):
     """Each example notebook was executed by the build, without an error, and
     shows its figures once (`notebook_outputs.assert_outputs_as_shown`)."""
-    cache = get_cache(build[1])
+    cache = notebook_cache
     # (the docs reach the notebooks through the docs/examples link)
     records = {
         Path(record.uri).resolve(): record for record in cache.list_cache_records()
