@@ -216,6 +216,144 @@ def test_strided_views_give_the_contiguous_result(kernel, n):
         assert np.all(strided[key].base[1::2] == SENTINEL), key
 
 
+@pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
+@pytest.mark.parametrize(
+    "dt", [np.nan, np.inf, -np.inf, 0.0, -0.001, "0.001", True, None, [0.001]]
+)
+def test_a_time_step_that_is_not_a_positive_number_is_refused(kernel, dt):
+    """A NaN, infinite, zero or negative dt (or no number) is refused, naming dt,
+    and nothing is written: such a step would leave NaN or infinite state, and a
+    neuron dead for good."""
+    arrays = kernel.arrays(20, {})
+    before = {key: buffer.copy() for key, (buffer, _) in arrays.items()}
+    with pytest.raises(ValueError, match="dt must be"):
+        kernel(dt, **{key: view for key, (_, view) in arrays.items()})
+    for key, (buffer, _) in arrays.items():
+        assert np.array_equal(buffer, before[key]), key
+
+
+@pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
+@pytest.mark.parametrize("dt", [np.float64(0.005), np.array(0.005), 0.005])
+def test_a_time_step_of_any_float_type_gives_the_same_step(kernel, dt):
+    reference = kernel.views(20)
+    kernel(0.005, **reference)
+    arrays = kernel.views(20)
+    kernel(dt, **arrays)
+    for key in kernel.names:
+        assert np.array_equal(arrays[key], reference[key]), key
+
+
+def overlapping(kernel, n, first, second, shift):
+    """Views of ``n`` values, ``second`` starting ``shift`` after ``first`` in
+    the same buffer (``shift < n``: they overlap), the rest arrays of their own."""
+    arrays = kernel.views(n)
+    buffer = np.full(2 * n + 2 * PAD, SENTINEL)
+    arrays[first] = buffer[PAD : PAD + n]
+    arrays[second] = buffer[PAD + shift : PAD + shift + n]
+    arrays[first][:] = FILLS[first]
+    arrays[second][:] = FILLS[second]
+    return arrays, buffer
+
+
+@pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
+@pytest.mark.parametrize("shift", [0, 7])
+def test_arrays_that_share_memory_are_refused(kernel, shift):
+    """A written array overlapping another (the same array twice, or views that
+    overlap in part) is refused, naming both, and nothing is written: the result
+    would depend on the order in which a kernel reads and writes."""
+    for index, first in enumerate(kernel.names):
+        for second in kernel.names[index + 1 :]:
+            arrays, buffer = overlapping(kernel, 20, first, second, shift)
+            before = {key: view.copy() for key, view in arrays.items()}
+            buffer_before = buffer.copy()
+            with pytest.raises(ValueError, match=rf"{first} and {second} share memory"):
+                kernel(0.005, **arrays)
+            assert np.array_equal(buffer, buffer_before), (first, second)
+            for key, view in arrays.items():
+                assert np.array_equal(view, before[key]), (first, second, key)
+
+
+@pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
+def test_interleaved_views_of_one_buffer_do_not_share_memory(kernel):
+    """Views that interleave in one buffer share no element: they are stepped as
+    separate arrays are (the check is exact, not by address ranges)."""
+    n = 30
+    separate = kernel.views(n)
+    buffer = np.empty(len(kernel.names) * n)
+    interleaved = {}
+    for index, name in enumerate(kernel.names):
+        interleaved[name] = buffer[index :: len(kernel.names)]
+        interleaved[name][:] = separate[name]
+    kernel(0.005, **separate)
+    kernel(0.005, **interleaved)
+    for key in kernel.names:
+        assert np.array_equal(interleaved[key], separate[key]), key
+
+
+@pytest.mark.parametrize("kernel", KERNEL_PARAMS, ids=KERNEL_IDS)
+def test_zero_dimensional_arrays_are_refused_with_a_message(kernel):
+    arrays = {name: np.array(FILLS[name]) for name in kernel.names}
+    with pytest.raises(ValueError, match="0-d.*1-d arrays only"):
+        kernel(0.005, **arrays)
+
+
+@pytest.mark.parametrize("to_type", [np.longdouble, np.float32, int])
+@pytest.mark.parametrize(
+    "neuron_class, names, values",
+    [
+        (ExactLIF, LIF_ARRAYS, {"tau_rc": 1, "tau_ref": 1}),
+        (ExactAdaptiveLIF, ADAPTIVE_ARRAYS, {"tau_rc": 1, "tau_ref": 1, "tau_n": 2}),
+    ],
+)
+def test_parameters_of_other_number_types_give_the_same_step(
+    neuron_class, names, values, to_type
+):
+    """Parameters of any real type are stepped as the equal Python floats (numba
+    would refuse numpy.longdouble outright). The values are exact in every type."""
+    reference = Kernel(neuron_class(**values).step, names)
+    candidate = Kernel(
+        neuron_class(**{k: to_type(v) for k, v in values.items()}).step, names
+    )
+    expected, arrays = reference.views(20), candidate.views(20)
+    reference(0.5, **expected)
+    candidate(0.5, **arrays)
+    for key in names:
+        assert np.array_equal(arrays[key], expected[key]), key
+
+
+def test_an_integer_parameter_beyond_the_float_range_is_refused():
+    with pytest.raises(ValidationError, match="tau_rc.*range of a float"):
+        ExactLIF(tau_rc=10**400)
+    with pytest.raises(ValidationError, match="tau_n.*range of a float"):
+        ExactAdaptiveLIF(tau_n=10**400)
+
+
+@pytest.mark.parametrize(
+    "neuron_type, state, value",
+    [
+        (ExactLIF, "voltage", -np.inf),
+        (ExactLIF, "refractory_time", np.inf),
+        (ExactAdaptiveLIF, "adaptation", np.inf),
+        (ExactAdaptiveLIF, "voltage", np.nan),
+    ],
+)
+def test_a_non_finite_initial_state_drawn_from_a_distribution_is_refused(
+    neuron_type, state, value
+):
+    """A Distribution's samples are checked as an array is: at build, naming
+    the state (the state would otherwise be NaN, or refractory for ever)."""
+    distribution = nengo.dists.Choice([value])
+    with nengo.Network() as net:
+        nengo.Ensemble(
+            5, 1, neuron_type=neuron_type(initial_state={state: distribution})
+        )
+    with (
+        pytest.raises(ValidationError, match=rf"'{state}' must be finite"),
+        nengo.Simulator(net, progress_bar=False),
+    ):
+        pass  # pragma: no cover
+
+
 def test_xp_form_refuses_mismatched_shapes():
     J, voltage, refractory_time = np.full(10, 30.0), np.zeros(2), np.zeros(10)
     with pytest.raises(ValueError, match=r"voltage.*2.*10"):

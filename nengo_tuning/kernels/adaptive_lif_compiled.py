@@ -49,7 +49,7 @@ import math
 import numpy as np
 
 from nengo_tuning.kernels.adaptive_lif_xp import MAX_RESOLVED_SPIKES
-from nengo_tuning.kernels.arrays import require_in_place_arrays
+from nengo_tuning.kernels.arrays import checked_dt, require_in_place_arrays
 from nengo_tuning.kernels.compiled import (
     ACCEPTED,
     AVAILABLE,
@@ -668,7 +668,8 @@ def exact_adaptive_lif_step_compiled(
     arrays = J, output, voltage, refractory_time, adaptation
     if not float64_arrays(ARRAY_NAMES, arrays):
         return False
-    tau_ref = params[1]
+    dt = checked_dt(dt)
+    tau_ref = float(params[1])
     if not dt <= MAX_STEP_OVER_TAU_REF * tau_ref:
         require_in_place_arrays(ARRAY_NAMES, *arrays)  # (the same errors in any case)
         return False

@@ -20,7 +20,7 @@ from nengo_tuning.kernels.adaptive_lif_xp import (
     MAX_RESOLVED_SPIKES,
     exact_adaptive_lif_step_xp,
 )
-from nengo_tuning.kernels.arrays import require_in_place_arrays
+from nengo_tuning.kernels.arrays import checked_dt, require_in_place_arrays
 from nengo_tuning.math.adaptive_lif import (
     CROSSING_RTOL,
     adaptation_at_xp,
@@ -82,6 +82,7 @@ def exact_adaptive_lif_step_numpy(
         If a neuron would fire more than :data:`.MAX_RESOLVED_SPIKES` spikes in
         the step; nothing is written then.
     """
+    dt = checked_dt(dt)
     require_in_place_arrays(
         ("J", "output", "voltage", "refractory_time", "adaptation"),
         J, output, voltage, refractory_time, adaptation,

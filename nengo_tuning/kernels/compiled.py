@@ -6,12 +6,21 @@ checks. So each kernel's compiled entry first returns a status
 :data:`LENGTHS_DIFFER`) before it writes anything, and numba itself refuses to
 compile a kernel for multi-dimensional or read-only arrays (it writes them),
 also before anything runs. :func:`run_checked` turns both refusals into the
-ValueError of :mod:`.arrays` that names the array.
+ValueError of :mod:`.arrays` that names the array, and checks the rest of the
+input first: ``dt`` (:func:`.arrays.checked_dt`), arrays that share memory
+(:func:`.arrays.require_distinct_arrays`), and it passes the parameters as
+Python floats: numba compiles a kernel anew (seconds) for each new combination
+of argument types, such as a ``numpy.float32`` time constant, and refuses some
+types outright (``numpy.longdouble``).
 """
 
 import numpy as np
 
-from nengo_tuning.kernels.arrays import require_in_place_arrays
+from nengo_tuning.kernels.arrays import (
+    checked_dt,
+    require_distinct_arrays,
+    require_in_place_arrays,
+)
 
 try:  # pragma: no cover (depends on the environment)
     import numba
@@ -75,14 +84,21 @@ def float64_arrays(names, arrays):
     return arrays[0].dtype == _FLOAT64
 
 
-def run_checked(step, names, dt, arrays, params):
+def run_checked(step, names, dt, arrays, params, float_params=None):
     """Whether the compiled ``step`` took the step; a ValueError naming the
-    array it refused for its lengths, its dimensions or a read-only array.
+    array it refused for its lengths, its dimensions, a read-only array or
+    arrays that share memory, or naming ``dt`` if that is not a positive finite
+    number.
 
     ``step(dt, *arrays, *params)`` returns its status, and must write (or, in a
     branch never taken, be written to write) every array it writes before it
-    writes any, so that numba's refusal of a read-only array comes first.
+    writes any, so that numba's refusal of a read-only array comes first. The
+    first ``float_params`` parameters (all by default) are passed as floats.
     """
+    dt = checked_dt(dt)
+    require_distinct_arrays(names, *arrays)
+    count = len(params) if float_params is None else float_params
+    params = (*map(float, params[:count]), *params[count:])
     try:
         status = step(dt, *arrays, *params)
     except _COMPILE_ERRORS:

@@ -319,7 +319,7 @@ def exact_lif_step_loop(dt, J, output, voltage, refractory_time, *params):
     arrays = J, output, voltage, refractory_time
     if not float64_arrays(LIF_ARRAY_NAMES, arrays):
         return False
-    return run_checked(_loop_compiled, LIF_ARRAY_NAMES, dt, arrays, params)
+    return run_checked(_loop_compiled, LIF_ARRAY_NAMES, dt, arrays, params, 4)
 
 
 def exact_lif_step_staged(dt, J, output, voltage, refractory_time, *params):
@@ -330,7 +330,7 @@ def exact_lif_step_staged(dt, J, output, voltage, refractory_time, *params):
     arrays = J, output, voltage, refractory_time
     if not float64_arrays(LIF_ARRAY_NAMES, arrays):
         return False
-    return run_checked(_staged, LIF_ARRAY_NAMES, dt, arrays, params)
+    return run_checked(_staged, LIF_ARRAY_NAMES, dt, arrays, params, 4)
 
 
 def exact_lif_step_compiled(dt, J, output, voltage, refractory_time, *params):
@@ -346,6 +346,7 @@ def exact_lif_step_compiled(dt, J, output, voltage, refractory_time, *params):
     non-finite or at least :data:`LARGE_J` in magnitude, or a voltage is
     non-finite (the numpy kernel handles those cases).
     """
-    small = J.shape[0] <= LOOP_MAX_NEURONS
+    # (not J.shape[0]: a 0-d J or a list is refused by the checks, with a message)
+    small = getattr(J, "size", 0) <= LOOP_MAX_NEURONS
     step = exact_lif_step_loop if small else exact_lif_step_staged
     return step(dt, J, output, voltage, refractory_time, *params)

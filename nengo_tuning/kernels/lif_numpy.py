@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-from nengo_tuning.kernels.arrays import require_in_place_arrays
+from nengo_tuning.kernels.arrays import checked_dt, require_in_place_arrays
 from nengo_tuning.kernels.lif_xp import (
     _ONE_SPIKE_MARGIN,
     EXACT_STEP_MAX_RESOLVED_SPIKES,
@@ -53,6 +53,7 @@ def exact_lif_step_numpy(
     Arrays it cannot step in place (``kernels.arrays``) raise a ValueError, and
     nothing is touched.
     """
+    dt = checked_dt(dt)
     require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)
     # Two reductions tell whether any input is non-finite or beyond
     # LARGE_J (where ``voltage - J`` could round past the float maximum); NaN

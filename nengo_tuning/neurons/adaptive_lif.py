@@ -149,7 +149,11 @@ class ExactAdaptiveLIF(AdaptiveLIF):
         return rate.reshape(J.shape)
 
     def step(self, dt, J, output, voltage, refractory_time, adaptation):
-        """Advance the neurons by one exact step (see the class docstring)."""
+        """Advance the neurons by one exact step (see the class docstring).
+
+        ``dt`` must be positive and finite (else a ValueError naming it); the
+        arrays are those of `.ExactLIF.step`, with ``adaptation`` besides.
+        """
         try:
             exact_adaptive_lif_step(
                 dt, J, output, voltage, refractory_time, adaptation, self.tau_rc,

@@ -33,7 +33,14 @@ class FiniteNumberParam(NumberParam):
 
     def coerce(self, instance, num):  # pylint: disable=arguments-renamed
         value = num.item() if is_array(num) and num.shape == () else num
-        # integers are always finite (and may be too large for a float)
+        if is_integer(value) and not is_finite_as_float(value):
+            # (an integer is finite, but the kernels compute in floats)
+            raise ValidationError(
+                "Must be within the range of a float; got an integer of "
+                f"{len(str(abs(value)))} digits",
+                attr=self.name,
+                obj=instance,
+            )
         non_finite = is_number(value) and not is_integer(value)
         non_finite = non_finite and not math.isfinite(value)
         if non_finite and not (self.allow_neg_inf and value == -math.inf):
@@ -42,6 +49,14 @@ class FiniteNumberParam(NumberParam):
                 f"Must be {allowed}; got {value}", attr=self.name, obj=instance
             )
         return super().coerce(instance, num)
+
+
+def is_finite_as_float(value):
+    """Whether the integer ``value`` is a finite float once converted."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def time_constant(name, low_open=True):
@@ -87,15 +102,30 @@ def check_finite_initial_state(neuron_type):
             )
 
 
+def _first_non_finite(values):
+    values = np.ravel(values)
+    return values[~np.isfinite(values)][0]
+
+
 def state_of_one_value_per_neuron(neuron_type, state, n_neurons):
     """``state`` with one value per neuron in each array, or a ValidationError.
 
     nengo's ``make_state`` takes an array-valued initial state as it is given;
     the step kernels need one value per neuron (a compiled kernel would
     otherwise index past the array's end). A single number is used for every
-    neuron.
+    neuron. Every value must be finite, including those sampled from a
+    Distribution (the state would otherwise be NaN from the first step).
     """
     for name, value in state.items():
+        if not np.all(np.isfinite(value)):
+            # (an array given as the initial state was checked when it was set;
+            # a Distribution's samples can only be checked here)
+            raise ValidationError(
+                f"Initial state '{name}' must be finite: its values for these "
+                f"{n_neurons} neurons include {_first_non_finite(value)}",
+                attr="initial_state",
+                obj=neuron_type,
+            )
         if value.shape == ():
             state[name] = np.full(n_neurons, value, dtype=value.dtype)
         elif value.shape != (n_neurons,):
