@@ -70,6 +70,22 @@ def compare_with_reference(neuron_type, J_steps, dt, voltage0, check_state=False
     return worst
 
 
+@pytest.mark.parametrize("kernel", ["compiled", "numpy"])
+@pytest.mark.parametrize("tau_rc", [0.02, 0.002])
+@pytest.mark.parametrize("dt", [0.1, 1.0])
+def test_long_steps_keep_every_spike(rng, kernel, tau_rc, dt):
+    """One step of up to 500 tau_ref (and 500 tau_rc): every spike, the same
+    state as the reference. Over a run longer than about 37 tau_rc the membrane
+    reaches its asymptote to rounding, where the sign of its slope is noise; read
+    as an extremum, that silenced a firing neuron for the rest of the step."""
+    J = rng.uniform(1.2, 8.0, size=(1, 80))
+    voltage0 = rng.uniform(0, 1, size=80)
+    neuron_type = ExactAdaptiveLIF(tau_rc=tau_rc, tau_n=0.1, inc_n=0.05)
+    with nengo_tuning.kernels.use(kernel):
+        worst = compare_with_reference(neuron_type, J, dt, voltage0, check_state=True)
+    assert worst == 0
+
+
 @pytest.mark.parametrize("dt", [0.0001, 0.001, 0.002, 0.005, 0.01, 0.02])
 @pytest.mark.parametrize("tau_ref", [0.0, 0.0005, 0.002, 0.0025])
 def test_counts_within_one_of_continuous_model(rng, dt, tau_ref):

@@ -188,6 +188,8 @@ def _segment(v0, n0, J, horizon, v_end, n_end, tau_rc, tau_n):
     if not interior:
         return v0, n0, J, horizon, v_end, False, 0.0, v0
     t_e = min(_extremum_time(v0, n0, J, tau_rc, tau_n), horizon)
+    if not t_e > 0:  # (a sign change at rounding level: see math.adaptive_lif)
+        return v0, n0, J, horizon, v_end, False, 0.0, v0
     v_e = _voltage_at(v0, n0, J, t_e, tau_rc, tau_n)
     return v0, n0, J, horizon, v_end, True, t_e, v_e
 

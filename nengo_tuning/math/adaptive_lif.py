@@ -212,19 +212,26 @@ class Segment:
         self.n_end = adaptation_at_xp(n0, horizon, tau_n, xp)
         self.slope0 = slope_term_xp(v0, n0, J)
         slope_end = slope_term_xp(self.v_end, self.n_end, J)
-        self.interior = ((self.slope0 > 0) & (slope_end < 0)) | (
+        changes_sign = ((self.slope0 > 0) & (slope_end < 0)) | (
             (self.slope0 < 0) & (slope_end > 0)
         )
 
         def extremum():
             t_e = xp.minimum(extremum_time_xp(v0, n0, J, tau_rc, tau_n, xp), horizon)
-            t_e = xp.where(self.interior, t_e, 0.0)
+            t_e = xp.where(changes_sign, t_e, 0.0)
             return t_e, voltage_at_xp(v0, n0, J, t_e, tau_rc, tau_n, xp)
 
         # (saves the work where no neuron has an extremum; t_e = 0 gives v0)
         self.t_e, self.v_e = if_any_xp(
-            self.interior, extremum, lambda: (0.0 * v0, v0), xp
+            changes_sign, extremum, lambda: (0.0 * v0, v0), xp
         )
+        # Over a long run V settles on its asymptote J - n to rounding, and the
+        # slope at the end, J - n - V, is rounding noise of either sign: a sign
+        # change without an extremum (none at all where n0 = 0), for which
+        # `extremum_time_xp` gives 0. Taken as an extremum at the start, it
+        # would hide the run's threshold crossing (a neuron fell silent for the
+        # rest of a step over 37 tau_rc long).
+        self.interior = changes_sign & (self.t_e > 0)
 
     def voltage(self, t):
         return voltage_at_xp(
