@@ -85,6 +85,45 @@ def test_extreme_inputs_stay_finite():
     assert np.isnan(rate).all() and np.isnan(grad).all()
 
 
+# sigma from tiny to the smallest subnormal float64: (sigma, dtype)
+TINY_SIGMAS = [(1e-40, "float32"), (1e-100, "float32"), (1e-40, "float64")]
+TINY_SIGMAS += [(1e-300, "float64"), (5e-324, "float64")]
+
+
+@pytest.mark.parametrize("sigma, dtype", TINY_SIGMAS)
+def test_tiny_sigma_values_and_gradients(sigma, dtype):
+    """The issue's example (sigma = 1e-40 in float32 gave NaN): the numpy curve
+    and slope, which tests/test_softlif_tail.py holds to a decimal reference.
+
+    A sigma below float32's smallest normal number is evaluated in float64;
+    in float64 a subnormal sigma is rescaled (TensorFlow flushes subnormals to
+    zero). J = 1 is left out: the slope there is beyond the float range for
+    most of these sigma.
+    """
+    J = np.array([-1e30, -3.0, 0.0, 0.5, 1 - 1e-7, 1 + 1e-7, 2.0, 10.0, 1e30])
+    layer = SoftLIFActivation(sigma=sigma, dtype=dtype)
+    rate, grad = values_and_gradients(layer, J, dtype=dtype)
+    assert rate.dtype == grad.dtype == np.dtype(dtype)
+    assert rate[J == 2.0][0] == pytest.approx(63.0396, rel=1e-5)
+    expected_rate = softlif.softlif_rate(J.astype(dtype), sigma)
+    expected_grad = softlif.softlif_rate_derivative(J.astype(dtype), sigma)
+    assert np.all(np.isfinite(rate)) and np.all(np.isfinite(grad))
+    rtol = 1e-5 if dtype == "float32" else 1e-13
+    tiny = np.finfo(dtype).tiny  # TensorFlow flushes what is below to zero
+    np.testing.assert_allclose(rate, expected_rate, rtol=rtol, atol=2 * tiny)
+    np.testing.assert_allclose(grad, expected_grad, rtol=rtol, atol=2 * tiny)
+
+
+def test_tiny_sigma_gradient_at_threshold():
+    """At J = 1 the slope for sigma = 1e-40 is 4.2e37: within float32's range."""
+    layer = SoftLIFActivation(sigma=1e-40)
+    rate, grad = values_and_gradients(layer, np.array([1.0]))
+    assert rate[0] == pytest.approx(softlif.softlif_rate(1.0, 1e-40), rel=1e-6)
+    assert grad[0] == pytest.approx(
+        softlif.softlif_rate_derivative(np.array([1.0]), 1e-40)[0], rel=1e-5
+    )
+
+
 def test_bad_parameters_name_the_parameter():
     for name, value in [("sigma", 0), ("tau_rc", -1), ("tau_ref", -0.1)]:
         with pytest.raises(ValidationError, match=name):

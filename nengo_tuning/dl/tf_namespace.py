@@ -7,6 +7,7 @@ gradients. It imports TensorFlow but not NengoDL, so the NengoDL builders and a
 plain Keras activation can share it.
 """
 
+import numpy as np
 import tensorflow as tf
 
 from nengo_tuning.math import lif, softlif
@@ -138,11 +139,36 @@ def with_stored_derivative(rate_and_derivative_fn):
     return rate_of_current_in_training
 
 
+def _check_sigma_is_normal(sigma):
+    """Raise ``ValueError`` if a constant ``sigma`` tensor holds a subnormal (or 0).
+
+    TensorFlow flushes subnormal numbers to zero, so that the SoftLIF formulas
+    would meet ``sigma = 0`` (NaN at ``J = 1``).
+    """
+    if not tf.is_tensor(sigma):
+        return
+    value = tf.get_static_value(sigma)
+    if value is None:
+        return
+    dtype = sigma.dtype.as_numpy_dtype
+    tiny = float(np.finfo(dtype).tiny)
+    if np.any(np.asarray(value) < tiny):
+        raise ValueError(
+            f"sigma={np.min(value)!r} (as {sigma.dtype.name}) is below the smallest "
+            f"normal {sigma.dtype.name} number, {tiny:g}, which TensorFlow flushes "
+            "to zero: use a larger sigma, or float64 "
+            "(nengo_dl.configure_settings(dtype=tf.float64)) for sigma >= 2.2e-308"
+        )
+
+
 def softlif_rate_tf(sigma, tau_rc, tau_ref, amplitude=1.0, for_training=False):
     """TensorFlow SoftLIF rate function of ``J`` with its analytic gradient.
 
     ``for_training``: the form for training (:func:`with_stored_derivative`).
+    Raises ``ValueError`` for a constant ``sigma`` tensor that is not a normal
+    number of its dtype: TensorFlow flushes subnormals to zero.
     """
+    _check_sigma_is_normal(sigma)
     params = (sigma, tau_rc, tau_ref, amplitude, tf_xp)
     if for_training:
         return with_stored_derivative(

@@ -27,6 +27,7 @@ from nengo_tuning import compat
 # before the first use of tf.keras: Keras 2 where TensorFlow ships Keras 3
 compat.select_keras2()
 
+import numpy as np
 import tensorflow as tf
 
 from nengo_tuning.dl.tf_namespace import tf_xp, with_derivative
@@ -70,17 +71,26 @@ def softlif(x):
 def _softlif_rate_fn(sigma, tau_rc, tau_ref, amplitude):
     """The SoftLIF rate of ``J``, with its analytic derivative as gradient.
 
-    The parameters become constants of ``J``'s dtype when the function is
-    traced, so that one layer serves float16, float32 and float64 inputs (an op
-    like ``log(sigma)`` on a Python float would otherwise be float32).
+    The time constants and amplitude become constants of ``J``'s dtype when the
+    function is traced, so that one layer serves float16, float32 and float64
+    inputs; ``sigma`` stays a Python float, which the formulas take as it is
+    (its logarithm in Python, a subnormal one rescaled). Where ``sigma`` is below
+    the smallest normal number of ``J``'s dtype (TensorFlow flushes such numbers
+    to zero), the curve is evaluated in float64 and rounded to the dtype.
     """
 
-    def params(J):
-        return [tf.constant(p, J.dtype) for p in (sigma, tau_rc, tau_ref, amplitude)]
+    def in_dtype(formula):
+        def evaluate(J):
+            work = J
+            if J.dtype != tf.float64 and sigma < np.finfo(J.dtype.as_numpy_dtype).tiny:
+                work = tf.cast(J, tf.float64)
+            params = [tf.constant(p, work.dtype) for p in (tau_rc, tau_ref, amplitude)]
+            return tf.cast(formula(work, sigma, *params, xp=tf_xp), J.dtype)
+
+        return evaluate
 
     return with_derivative(
-        lambda J: softlif_rate_xp(J, *params(J), xp=tf_xp),
-        lambda J: softlif_rate_derivative_xp(J, *params(J), xp=tf_xp),
+        in_dtype(softlif_rate_xp), in_dtype(softlif_rate_derivative_xp)
     )
 
 

@@ -164,9 +164,12 @@ class SoftLIFRate(NeuronType):
         """
         max_rates, intercepts = check_max_rates_intercepts(self, max_rates, intercepts)
         self._check_max_rates_above_threshold_rate(max_rates, intercepts)
-        J_max = softlif.softlif_current_for_rate(
-            max_rates, self.sigma, self.tau_rc, self.tau_ref
-        )
+        try:
+            J_max = softlif.softlif_current_for_rate(
+                max_rates, self.sigma, self.tau_rc, self.tau_ref
+            )
+        except ValueError as error:  # (a rate no float current gives, at a tiny sigma)
+            raise ValidationError(str(error), attr="max_rates", obj=self) from error
         return lif.gain_bias_from_threshold_current(J_max, intercepts)
 
     def _check_max_rates_above_threshold_rate(self, max_rates, intercepts):
@@ -388,7 +391,8 @@ class ExactLIF(LIF):
         Parameters
         ----------
         dt : float
-            Time step, in seconds (any size: every spike inside it is kept).
+            Time step, in seconds (any size: every spike inside it is kept);
+            positive and finite, else a ValueError naming ``dt``.
         J : (n_neurons,) ndarray
             Input current during the step.
         output : (n_neurons,) ndarray
