@@ -14,9 +14,10 @@ import pytest
 from networks import neurons_fed_directly
 from reference_lif import continuous_spike_count
 
-from nengo_tuning.neurons import ExactLIF
-from nengo_tuning.spike_audit import audit
+from nengo_tuning.neurons import ExactAdaptiveLIF, ExactLIF
+from nengo_tuning.spike_audit import audit, audit_many, model_audit
 from nengo_tuning.spike_audit.spike_loss import (
+    DEFAULT_MAX_NEURON_STEPS,
     DIRECT,
     MEASURED,
     NOT_MEASURABLE,
@@ -120,6 +121,24 @@ def test_decode_error_is_the_documented_quantity():
     (record,) = audit(net, dt)
     assert abs(record.decode_error - expected) <= tolerance
     assert expected > 3 * tolerance
+
+
+@pytest.mark.parametrize("radius", [1e-10, 1e200, 1e300])
+def test_decode_error_does_not_depend_on_the_radius(radius):
+    """In units of the radius, the decoded error of an ensemble is that of the
+    same ensemble with radius 1 (the currents are the same; the decoders scale
+    with the radius). Squared before the division, it overflowed from a radius
+    near 1e155 and was printed as inf %."""
+    dt = 0.005
+    records = [
+        audit(
+            small_ensemble(nengo.LIF(), nengo.dists.Uniform(250, 400), radius=r)[0], dt
+        )
+        for r in (1.0, radius)
+    ]
+    unit, scaled = (record.decode_error for (record,) in records)
+    assert np.isfinite(scaled) and unit > 0
+    assert scaled == pytest.approx(unit, rel=1e-9)
 
 
 def three_ensembles(seed):
@@ -250,9 +269,11 @@ def test_multi_spike_types_lose_nothing(neuron_type):
 
 
 def test_adaptation_is_reported_as_not_the_time_steps_loss():
-    """AdaptiveLIF fires below its (unadapted) rate curve at every dt."""
+    """A type with no exact reference that fires below its (unadapted) rate
+    curve at every dt: RegularSpiking of the adaptive rate type."""
+    neuron_type = nengo.RegularSpiking(nengo.AdaptiveLIFRate(inc_n=0.05))
     with nengo.Network(seed=7) as net:
-        nengo.Ensemble(30, 1, neuron_type=nengo.AdaptiveLIF(inc_n=0.05))
+        nengo.Ensemble(30, 1, neuron_type=neuron_type)
     (record,) = audit(net, 0.001)
     assert record.spike_loss > 0.05
     assert record.largest_dt is None
@@ -371,3 +392,110 @@ def test_a_type_whose_methods_raise_is_not_measurable_with_the_error():
     assert record.status == NOT_MEASURABLE
     assert "FailingStep.step() raised FloatingPointError: broken" in record.reason
     assert record.max_rate > 0  # the rates were measured
+
+
+def adaptive_ensemble(neuron_type, seed=12):
+    """10 neurons x 10 eval points (100 pairs, none sampled away)."""
+    return small_ensemble(
+        neuron_type, nengo.dists.Uniform(250, 350), seed=seed, n_eval_points=10
+    )
+
+
+@pytest.mark.parametrize("dt", [0.003, 0.005])
+def test_adaptive_lif_loss_is_the_time_steps_against_nengo_at_a_small_dt(dt):
+    """For nengo.AdaptiveLIF the loss is against the neuron's own spikes in
+    continuous time, not its unadapted rates(): here against nengo's simulator
+    at dt = 0.1 ms (nengo.AdaptiveLIF there is within a spike per pair of the
+    exact count), on the very currents of the built ensemble."""
+    neuron_type = nengo.AdaptiveLIF(tau_n=0.2, inc_n=0.05)
+    net, ens = adaptive_ensemble(neuron_type)
+    J = built_currents(net, ens, dt)
+    fine = nengo_spike_counts(J, neuron_type, 1e-4)
+    coarse = nengo_spike_counts(J, neuron_type, dt)
+    expected = 1 - coarse.sum() / fine.sum()
+    tolerance = 2 * np.count_nonzero(fine) / fine.sum()
+    against_rates = 1 - coarse.sum() / (DURATION * lif_rate(J).sum())
+
+    (record,) = audit(net, dt, search=False)
+    assert record.status == MEASURED
+    assert abs(record.spike_loss - expected) <= tolerance
+    assert expected > 2 * tolerance  # a real loss to the time step...
+    assert against_rates - expected > 5 * tolerance  # ...and adaptation's is not in it
+
+
+def test_exact_adaptive_lif_is_reported_to_lose_nothing():
+    """The recommended replacement loses nothing when audited, and its count
+    is nengo.AdaptiveLIF's at dt = 0.1 ms to a spike per pair (independent)."""
+    dt = 0.005
+    parameters = {"tau_n": 0.2, "inc_n": 0.05}
+    lossy_net, _ = adaptive_ensemble(nengo.AdaptiveLIF(**parameters))
+    (lossy,) = audit(lossy_net, dt, search=False)
+    assert lossy.spike_loss > 0.05
+    assert lossy.exact_type == "nengo_tuning.ExactAdaptiveLIF(tau_n=0.2, inc_n=0.05)"
+
+    net, ens = adaptive_ensemble(ExactAdaptiveLIF(**parameters))
+    (record,) = audit(net, dt)
+    assert abs(record.spike_loss) <= record.resolution
+    assert record.recommendation.startswith("keep dt")
+
+    J = built_currents(net, ens, dt)
+    fine = nengo_spike_counts(J, nengo.AdaptiveLIF(**parameters), 1e-4)
+    exact = nengo_spike_counts(J, ExactAdaptiveLIF(**parameters), dt)
+    assert np.all(np.abs(exact - fine) <= 1)
+
+
+def test_the_seed_is_checked_before_any_work(monkeypatch):
+    """None (nengo's "random") and anything but a whole number from 0 to
+    2**32 - 1 are refused, naming seed, before the network is built."""
+
+    def no_build(*args):
+        raise AssertionError("built")
+
+    net = three_ensembles(seed=1)
+    monkeypatch.setattr(model_audit, "_build", no_build)
+    for bad in [None, 1.5, "3", True]:
+        with pytest.raises(TypeError, match="seed.*2\\*\\*32 - 1"):
+            audit(net, 0.001, seed=bad)
+    for bad in [-1, 2**32, 2**40]:
+        with pytest.raises(ValueError, match="seed.*2\\*\\*32 - 1"):
+            audit(net, 0.001, seed=bad)
+    monkeypatch.undo()
+    with nengo.Network(seed=2) as small:
+        nengo.Ensemble(10, 1)
+    top = audit(small, 0.001, seed=np.uint32(2**32 - 1), search=False)
+    assert top == audit(small, 0.001, seed=2**32 - 1, search=False)
+
+
+def test_audit_many_needs_a_dt():
+    net = three_ensembles(seed=1)
+    for bad in [[], (), 0.001]:
+        with pytest.raises(nengo.exceptions.ValidationError, match="dts"):
+            audit_many(net, bad)
+
+
+def test_a_dt_beyond_the_work_limit_is_refused_before_any_work(monkeypatch):
+    """cost_bound grows as 1 / dt: at 1 ns it is 7e11 neuron-steps (hours). The
+    default limit refuses it at once, naming dt and max_neuron_steps; the
+    limit is a keyword, and None lifts it."""
+    net = three_ensembles(seed=1)
+    with monkeypatch.context() as patched:
+        patched.setattr(model_audit, "_build", lambda *args: pytest.fail("built"))
+        with pytest.raises(
+            nengo.exceptions.ValidationError, match="dt.*max_neuron_steps"
+        ):
+            audit(net, 1e-9)
+        with pytest.raises(nengo.exceptions.ValidationError, match="max_neuron_st"):
+            audit_many(net, [0.001, 1e-9])
+        with pytest.raises(nengo.exceptions.ValidationError, match="max_neuron_st"):
+            audit(net, 0.001, search=False, max_neuron_steps=1e6)
+        with pytest.raises(nengo.exceptions.ValidationError, match="max_neuron_st"):
+            audit(net, 0.001, max_neuron_steps=0)
+    with nengo.Network(seed=2) as small:
+        nengo.Ensemble(10, 1)
+    # the default allows every dt of the command line (1e-5 to 0.1 s)
+    for dt in np.geomspace(1e-5, 0.1, 200):
+        assert cost_bound(dt) <= DEFAULT_MAX_NEURON_STEPS
+    (record,) = audit(small, 2e-4, search=False, max_neuron_steps=None)  # no limit
+    assert 0 < record.element_steps <= cost_bound(2e-4, False, nengo.LIF()) < 2e7
+    with pytest.raises(nengo.exceptions.ValidationError, match="max_neuron_st"):
+        audit(small, 2e-4, search=False, max_neuron_steps=1e6)

@@ -146,3 +146,41 @@ def test_the_audit_itself_does_not_warn_inside_the_context():
     with lost_spike_warnings():
         caught = lost_spike_warnings_of(lambda: audit(net, 0.005, search=False))
     assert caught == []
+
+
+def test_the_recommended_adaptive_type_is_not_warned_about():
+    """nengo.AdaptiveLIF at 5 ms is warned about with ExactAdaptiveLIF as the
+    fix; the same network with ExactAdaptiveLIF is not (it loses nothing to the
+    time step; its adaptation is not a loss to the time step)."""
+    from nengo_tuning.neurons import ExactAdaptiveLIF
+
+    def network(neuron_type):
+        with nengo.Network(seed=3) as net:
+            nengo.Ensemble(
+                20, 1, neuron_type=neuron_type, max_rates=nengo.dists.Uniform(200, 300)
+            )
+        return net
+
+    with lost_spike_warnings():
+        lossy = lost_spike_warnings_of(lambda: build(network(nengo.AdaptiveLIF())))
+        fixed = lost_spike_warnings_of(lambda: build(network(ExactAdaptiveLIF())))
+    assert len(lossy) == 1 and "use nengo_tuning.ExactAdaptiveLIF()" in str(
+        lossy[0].message
+    )
+    assert fixed == []
+
+
+def test_a_dt_beyond_the_work_limit_is_not_measured_but_said():
+    """At dt = 1e-7 an ensemble's measurement may take 7e9 neuron-steps: the
+    build goes on, with one warning naming the limit, and nothing measured."""
+    net = model()
+    with lost_spike_warnings():
+        caught = lost_spike_warnings_of(lambda: build(net, dt=1e-7))
+    assert len(caught) == 3
+    assert all("not audited" in str(w.message) for w in caught)
+    assert all("max_neuron_steps" in str(w.message) for w in caught)
+    with lost_spike_warnings(max_neuron_steps=1e12):
+        pass  # accepted (not run here: it would take hours)
+    refused = pytest.raises(nengo.exceptions.ValidationError, match="max_neuron_st")
+    with refused, lost_spike_warnings(max_neuron_steps=-1):
+        pass

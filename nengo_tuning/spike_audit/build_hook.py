@@ -22,7 +22,13 @@ from nengo_tuning.spike_audit.model_audit import (
     ensemble_paths,
     ensemble_seed,
 )
-from nengo_tuning.spike_audit.spike_loss import DEFAULT_THRESHOLD, MEASURED
+from nengo_tuning.spike_audit.spike_loss import (
+    DEFAULT_MAX_NEURON_STEPS,
+    DEFAULT_THRESHOLD,
+    MEASURED,
+    check_max_neuron_steps,
+    over_the_limit,
+)
 
 __all__ = ["LostSpikesWarning", "lost_spike_warnings"]
 
@@ -31,7 +37,7 @@ class LostSpikesWarning(UserWarning):
     """An ensemble loses more spikes at the simulator's dt than the threshold."""
 
 
-#: The warning settings of the innermost `lost_spike_warnings` of this context.
+#: (threshold, max_neuron_steps) of the innermost `lost_spike_warnings` here.
 _ACTIVE = contextvars.ContextVar("nengo_tuning_lost_spike_warnings", default=None)
 _HOOK_LOCK = threading.Lock()
 _hook = {"users": 0, "original": None, "wrapper": None}
@@ -59,7 +65,19 @@ def _path_in(model, ens):
     return _paths[model].get(ens, "ensembles[?]")
 
 
-def _warn_about(model, ens, threshold):
+def _warn_about(model, ens, settings):
+    threshold, max_neuron_steps = settings
+    too_much = over_the_limit(model.dt, True, max_neuron_steps, ens.neuron_type)
+    if too_much:
+        warnings.warn(
+            LostSpikesWarning(
+                f"ensemble {_path_in(model, ens)!r} not audited: {too_much}; "
+                "lost_spike_warnings(max_neuron_steps=...) raises the limit "
+                "(None: no limit)"
+            ),
+            stacklevel=_caller_stacklevel(),
+        )
+        return
     seed = ensemble_seed(model.seeds.get(ens, 0), 0)
     result = audit_built_ensemble(
         ens, model.params[ens], model.dt, _path_in(model, ens), seed, threshold
@@ -109,7 +127,9 @@ def _remove_hook():
 
 
 @contextlib.contextmanager
-def lost_spike_warnings(threshold=DEFAULT_THRESHOLD):
+def lost_spike_warnings(
+    threshold=DEFAULT_THRESHOLD, max_neuron_steps=DEFAULT_MAX_NEURON_STEPS
+):
     """Warn about every ensemble that loses spikes, while building simulators.
 
     Inside the block, building a `nengo.Simulator` or a ``nengo_dl.Simulator``
@@ -131,8 +151,14 @@ def lost_spike_warnings(threshold=DEFAULT_THRESHOLD):
     ----------
     threshold : float
         Loss above which to warn, a fraction in [0, 1) (default 1 %).
+    max_neuron_steps : float or None
+        As in `~.model_audit.audit`: an ensemble whose measurement at the
+        simulator's dt may take more neuron-steps is not measured; a
+        `LostSpikesWarning` says so instead (and the build goes on). None: no
+        limit.
     """
-    token = _ACTIVE.set(check_threshold(threshold))
+    settings = (check_threshold(threshold), check_max_neuron_steps(max_neuron_steps))
+    token = _ACTIVE.set(settings)
     _install_hook()
     try:
         yield

@@ -7,12 +7,14 @@ one ensemble at one ``dt`` is an `EnsembleAudit`.
 
 import dataclasses
 import functools
+import numbers
 import sys
 
 import nengo
 import numpy as np
 
 from nengo_tuning.spike_audit.spike_loss import (
+    DEFAULT_MAX_NEURON_STEPS,
     DEFAULT_THRESHOLD,
     DIRECT,
     MEASURED,
@@ -20,9 +22,12 @@ from nengo_tuning.spike_audit.spike_loss import (
     RATE_MODEL,
     DtSearch,
     NeuronTypeFailed,
+    NotMeasurable,
+    check_max_neuron_steps,
     exact_replacement,
     largest_good_dt,
     measure,
+    over_the_limit,
     population_of,
     rate_curve_problem,
 )
@@ -59,12 +64,17 @@ class EnsembleAudit:
         Largest rate (Hz) over its eval points and neurons, and the median over
         the pairs that fire.
     spike_loss : float or None
-        The fraction of the rate curve's spikes that are not emitted.
+        The fraction of the rate curve's spikes that are not emitted; for
+        `nengo.AdaptiveLIF` and `~nengo_tuning.neurons.ExactAdaptiveLIF`, of
+        the spikes the same neuron emits in continuous time (its exact count:
+        the loss to the time step, not the adaptation's shortfall against its
+        unadapted ``rates()``).
     decode_error : float or None
         The error spiking adds to the decoded value: the RMS over the sampled
         eval points :math:`x_p` of :math:`\\| (S_p / T - r_p) D \\|`, divided by
         the radius, where :math:`r_p` are the rates of the sampled neurons,
-        :math:`S_p / T` their spiking rates (above) and :math:`D` the identity
+        :math:`S_p / T` their spiking rates (above; for the adaptive types,
+        :math:`r_p` is their exact count over :math:`T`) and :math:`D` the identity
         decoders that `nengo.solvers.LstsqL2` (Nengo's default) solves from the
         rate curve at the ensemble's eval points for those neurons. It is the
         bias left after any synapse (the spike noise a synapse filters is not
@@ -185,7 +195,7 @@ def audit_built_ensemble(
     record = functools.partial(record, **summary)
     try:
         return _measured(record, ens, population, dt, rng, threshold, search)
-    except NeuronTypeFailed as error:
+    except NotMeasurable as error:
         return record(status=NOT_MEASURABLE, reason=str(error))
 
 
@@ -247,6 +257,56 @@ def _check_dt(dt):
     return dt
 
 
+#: Seeds are whole numbers in this range (numpy's and nengo's).
+SEED_RANGE = "a whole number from 0 to 2**32 - 1"
+
+
+def check_seed(seed):
+    """``seed`` as an int, or a TypeError/ValidationError (a ValueError) naming it."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        extra = (
+            " (the audit has no random default: the same seed gives the same "
+            "numbers)"
+            if seed is None
+            else ""
+        )
+        raise TypeError(f"seed must be {SEED_RANGE} (got {seed!r}){extra}")
+    if not 0 <= seed <= 2**32 - 1:
+        raise nengo.exceptions.ValidationError(
+            f"must be {SEED_RANGE} (got {seed!r})", attr="seed"
+        )
+    return int(seed)
+
+
+def _check_dts(dts):
+    try:
+        dts = list(dts)
+    except TypeError:
+        raise nengo.exceptions.ValidationError(
+            f"must be a sequence of time steps (got {dts!r}; for one dt, use audit)",
+            attr="dts",
+        ) from None
+    if not dts:
+        raise nengo.exceptions.ValidationError(
+            "must hold at least one time step (got none)", attr="dts"
+        )
+    return [_check_dt(dt) for dt in dts]
+
+
+def _check_cost(network, dts, search, max_neuron_steps):
+    """Refuse, before any work, a dt whose audit may exceed ``max_neuron_steps``."""
+    types = {type(ens.neuron_type): ens.neuron_type for ens in network.all_ensembles}
+    for dt in dts:
+        for neuron_type in types.values():
+            why = over_the_limit(dt, search, max_neuron_steps, neuron_type)
+            if why:
+                raise nengo.exceptions.ValidationError(
+                    f"{why} ({neuron_type!r}); pass a larger max_neuron_steps "
+                    "(or max_neuron_steps=None, no limit) to run it anyway",
+                    attr="dt",
+                )
+
+
 def check_threshold(threshold):
     threshold = float(threshold)
     if not 0 <= threshold < 1:
@@ -264,9 +324,18 @@ def _on_a_terminal():
 
 
 def audit_many(
-    network, dts, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, search=True
+    network,
+    dts,
+    threshold=DEFAULT_THRESHOLD,
+    seed=0,
+    progress=None,
+    search=True,
+    max_neuron_steps=DEFAULT_MAX_NEURON_STEPS,
 ):
     """`audit` at several time steps, building the network once.
+
+    ``dts`` is a sequence of at least one time step; the other parameters are
+    `audit`'s (``max_neuron_steps`` applies to every ``dt``).
 
     Returns
     -------
@@ -277,8 +346,11 @@ def audit_many(
         raise nengo.exceptions.ValidationError(
             f"must be a nengo.Network (got {type(network).__name__})", attr="network"
         )
-    dts = [_check_dt(dt) for dt in dts]
+    dts = _check_dts(dts)
     threshold = check_threshold(threshold)
+    seed = check_seed(seed)
+    max_neuron_steps = check_max_neuron_steps(max_neuron_steps)
+    _check_cost(network, dts, search, max_neuron_steps)
     params = _build(network, dts[0], seed)
     ensembles = list(ensemble_paths(network))
     if progress is None:
@@ -299,7 +371,15 @@ def audit_many(
     return audits
 
 
-def audit(network, dt, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, search=True):
+def audit(
+    network,
+    dt,
+    threshold=DEFAULT_THRESHOLD,
+    seed=0,
+    progress=None,
+    search=True,
+    max_neuron_steps=DEFAULT_MAX_NEURON_STEPS,
+):
     """How many spikes each ensemble of ``network`` loses at time step ``dt``.
 
     The network is built with `nengo.Simulator` (not run, not changed); each
@@ -316,12 +396,25 @@ def audit(network, dt, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, searc
         Loss above which the recommendation proposes a fix (default 1 %).
     seed : int
         Seeds the sampling and, for a network without a seed, its build (the
-        network's own seed is used when it has one).
+        network's own seed is used when it has one): a whole number from 0 to
+        2**32 - 1 (``None``, which means "random" to `nengo.Simulator`, is
+        refused, as are other values, with an error naming ``seed``: the same
+        seed gives the same audit).
     progress : bool or None
         Show a progress bar (default: only when stderr is a terminal).
     search : bool
         Search for the largest dt whose loss is at most ``threshold`` when the
         loss exceeds it (costs one loss measurement per dt tried).
+    max_neuron_steps : float or None
+        The most neuron-steps one ensemble's audit may take
+        (`~nengo_tuning.spike_audit.spike_loss.cost_bound` of ``dt``, ``search``
+        and its neuron type; default
+        `~nengo_tuning.spike_audit.spike_loss.DEFAULT_MAX_NEURON_STEPS`, 2e8,
+        which every ``dt`` from 1e-5 to 0.1 s allows, the range of
+        ``nengo-tuning audit``). A ``dt`` whose bound exceeds it (below about
+        1e-5 s the cost grows as ``1 / dt``) is refused
+        before any work with a `~nengo.exceptions.ValidationError` naming ``dt``
+        and this limit; pass a larger value, or None for no limit, to run it.
 
     Returns
     -------
@@ -329,4 +422,6 @@ def audit(network, dt, threshold=DEFAULT_THRESHOLD, seed=0, progress=None, searc
         One record per ensemble, in the order of ``network.all_ensembles``'s
         walk (the network's own ensembles, then each sub-network's).
     """
-    return audit_many(network, [dt], threshold, seed, progress, search)[0]
+    return audit_many(
+        network, [dt], threshold, seed, progress, search, max_neuron_steps
+    )[0]

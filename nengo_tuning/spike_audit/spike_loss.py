@@ -19,6 +19,25 @@ type emits more). Nengo solves decoders from the rate curve, so this is the
 fraction by which the spiking ensemble's activity falls short of what its
 decoders assume.
 
+**Adaptive types.** The ``rates()`` of `nengo.AdaptiveLIF` and
+`~nengo_tuning.neurons.ExactAdaptiveLIF` is the unadapted LIF curve: their
+spikes fall short of it at every ``dt``, by the adaptation, not by the time
+step. For these two types (exactly these, see `exact_reference`), the
+reference is instead the exact continuous-time count of the same neuron:
+``ExactAdaptiveLIF`` with the same parameters, stepped from the same initial
+state on the same currents over the same :math:`T` (in steps of about
+`REFERENCE_STEP`; it emits the same spikes at any step), so that
+
+.. math:: \mathrm{spike\_loss} = 1 - \frac{\sum S_{pi}}{\sum S^{\mathrm{exact}}_{pi}}
+
+is the fraction of the neuron's spikes lost to the time step (0 for
+``ExactAdaptiveLIF``), and the decoded error below compares with
+:math:`S^{\mathrm{exact}}_{pi} / T` instead of :math:`r_{pi}`. The adaptation's
+own shortfall against the rate curve is not in it. Other types whose spikes
+do not settle to their ``rates()`` (``nengo.RegularSpiking(nengo.AdaptiveLIFRate())``,
+a user's adaptive type) are measured against ``rates()``; a loss that does not
+fall with ``dt`` is then reported as not the time step's.
+
 **Resolution.** Over :math:`T` a neuron's count depends on its initial state by
 up to one spike, so the loss is known to within
 ``resolution`` :math:`= 1 / (T \bar r)`, with :math:`\bar r` the mean rate of
@@ -41,10 +60,16 @@ The decoded error uses a second sample (see
 `~.model_audit.EnsembleAudit`): at most `DECODE_NEURONS` neurons at 4 to
 32 eval points, fewer points where ``dt`` is small. The search for a safe
 ``dt`` (only when the loss exceeds the threshold) adds one loss measurement per
-``dt`` tried. `cost_bound` gives the most neuron-steps one ensemble's audit
-takes (about 5e6 at 1 ms without the search): it does not depend on the
-ensemble's size. Building the network itself is not bounded: it is the user's
-model.
+``dt`` tried; an exact reference (adaptive types, above) one run in steps of
+about `REFERENCE_STEP` per measurement. `cost_bound` gives the most
+neuron-steps one ensemble's audit takes (about 5e6 at 1 ms without the
+search): it does not depend on the ensemble's size, but it grows as ``1 / dt``
+below 0.1 ms (7e7 at 10 us, 7e11 at 1 ns). `~.model_audit.audit` refuses, before
+any work, a ``dt`` whose bound exceeds its ``max_neuron_steps``
+(`DEFAULT_MAX_NEURON_STEPS`, 2e8, by default: about 15 s of stepping on this
+project's test machine; every ``dt`` that ``nengo-tuning audit`` accepts,
+1e-5 to 0.1 s, is within it). Building the network itself is not bounded: it
+is the user's model.
 
 **Types that emit negative spikes** (``negative = True``) are measured on
 magnitudes, :math:`|S|` and :math:`|r|`.
@@ -75,6 +100,10 @@ DECODE_NEURONS = 64
 DECODE_POINTS = (4, 32)
 #: Smallest dt the search for a safe dt tries.
 MIN_SEARCH_DT = 1e-4
+#: Step (s) of the run of an exact reference type (`exact_reference`).
+REFERENCE_STEP = 0.005
+#: Default limit on the neuron-steps (`cost_bound`) of one ensemble's audit.
+DEFAULT_MAX_NEURON_STEPS = 200_000_000
 
 MEASURED = "measured"
 RATE_MODEL = "rate model"
@@ -130,10 +159,31 @@ def exact_replacement(neuron_type):
     return None
 
 
+def exact_reference(neuron_type):
+    """The exact type whose count is the reference, or None (``T * rates()``).
+
+    `~nengo_tuning.neurons.ExactAdaptiveLIF` with ``neuron_type``'s parameters
+    for `nengo.AdaptiveLIF` and for ``ExactAdaptiveLIF`` itself (exactly these
+    types, not subclasses, whose dynamics may differ).
+    """
+    from nengo_tuning import neurons
+
+    exact_adaptive = getattr(neurons, "ExactAdaptiveLIF", None)
+    if exact_adaptive is not None and type(neuron_type) is exact_adaptive:
+        return neuron_type
+    if type(neuron_type) is nengo.AdaptiveLIF:
+        return exact_replacement(neuron_type)
+    return None
+
+
 # --- the measurement
 
 
-class NeuronTypeFailed(Exception):
+class NotMeasurable(Exception):
+    """The loss cannot be measured (the message says why)."""
+
+
+class NeuronTypeFailed(NotMeasurable):
     """The neuron type's own ``rates``, ``make_state`` or ``step`` raised."""
 
 
@@ -199,7 +249,7 @@ def _decode_points(n_steps, n_neurons):
     return int(np.clip(MAX_ELEMENT_STEPS // (n_steps * n_neurons), low, high))
 
 
-def cost_bound(dt, search=True):
+def cost_bound(dt, search=True, neuron_type=None):
     """The most neuron-steps (pairs x steps) one ensemble's audit at ``dt`` takes.
 
     Parameters
@@ -208,15 +258,53 @@ def cost_bound(dt, search=True):
         The audited time step.
     search : bool
         Include the search for a safe dt (every dt it may try, each once).
+    neuron_type : nengo.neurons.NeuronType or None
+        The ensemble's type: the run of its exact reference (`exact_reference`)
+        is counted only if it has one. None: the bound for any type.
     """
+    has_reference = neuron_type is None or exact_reference(neuron_type) is not None
+
+    def steps(candidate):
+        n = _n_steps(candidate)
+        return n + (_reference_steps(n * candidate) if has_reference else 0)
+
     n_steps = _n_steps(dt)
-    total = (
-        _loss_pairs(n_steps) + DECODE_NEURONS * _decode_points(n_steps, DECODE_NEURONS)
-    ) * (n_steps)
+    pairs = _loss_pairs(n_steps) + DECODE_NEURONS * _decode_points(
+        n_steps, DECODE_NEURONS
+    )
+    total = pairs * steps(dt)
     if search:
-        tried = [_n_steps(c) for c in _candidate_dts(dt, _FINE_MANTISSAS)]
-        total += sum(_loss_pairs(n) * n for n in tried)
+        for candidate in _candidate_dts(dt, _FINE_MANTISSAS):
+            total += _loss_pairs(_n_steps(candidate)) * steps(candidate)
     return total
+
+
+def check_max_neuron_steps(max_neuron_steps):
+    """``max_neuron_steps`` (None: no limit), or a ValidationError naming it."""
+    if max_neuron_steps is None:
+        return None
+    value = float(max_neuron_steps)
+    if not value > 0:
+        raise nengo.exceptions.ValidationError(
+            f"must be a positive number of neuron-steps, or None for no limit "
+            f"(got {max_neuron_steps!r})",
+            attr="max_neuron_steps",
+        )
+    return value
+
+
+def over_the_limit(dt, search, max_neuron_steps, neuron_type=None):
+    """Why auditing an ensemble at ``dt`` exceeds ``max_neuron_steps`` ('' if not)."""
+    if max_neuron_steps is None:
+        return ""
+    bound = cost_bound(dt, search, neuron_type)
+    if bound <= max_neuron_steps:
+        return ""
+    return (
+        f"auditing an ensemble at dt = {dt:g} s may take up to {bound:.3g} "
+        f"neuron-steps (cost_bound), more than max_neuron_steps = "
+        f"{max_neuron_steps:.3g}"
+    )
 
 
 def _evenly_ranked(indices, keys, n):
@@ -275,6 +363,14 @@ class _LossSample:
         self.rates = rates[self.indices]
         self.n_firing = len(chosen_firing)
 
+    def use_reference(self, counts, duration):
+        """Measure against an exact reference's ``counts`` instead of the rates."""
+        self.rates = np.abs(counts) / duration
+        if not np.any(self.rates > 0):
+            raise NotMeasurable(
+                "its exact reference emits no spike over T at the sampled currents"
+            )
+
     def loss(self, spikes, duration):
         expected = duration * np.sum(self.weights * self.rates)
         return float(1.0 - np.sum(self.weights * np.abs(spikes)) / expected)
@@ -296,12 +392,40 @@ def _decode_sample(population, n_steps, rng):
     return neurons, points, decoders
 
 
+def _reference_steps(duration):
+    return max(1, round(duration / REFERENCE_STEP))
+
+
+def _copy_of(rng):
+    copy = np.random.RandomState()
+    copy.set_state(rng.get_state())
+    return copy
+
+
+def _count(neuron_type, currents, dt, n_steps, rng, reference):
+    """Counts of ``neuron_type`` at ``dt`` and, if ``reference`` is a type, its
+    counts over the same time from the same initial state (else None); and the
+    neuron-steps taken."""
+    reference_rng = None if reference is None else _copy_of(rng)
+    spikes = _Stepper(neuron_type, len(currents), rng).count(dt, currents, n_steps)
+    cost = len(currents) * n_steps
+    if reference is None:
+        return spikes, None, cost
+    m = _reference_steps(n_steps * dt)
+    stepper = _Stepper(reference, len(currents), reference_rng)
+    exact = stepper.count(n_steps * dt / m, currents, m)
+    return spikes, exact, cost + len(currents) * m
+
+
 def _measure_loss(neuron_type, sample, dt, rng):
     n_steps = _n_steps(dt)
-    spikes = _Stepper(neuron_type, len(sample.currents), rng).count(
-        dt, sample.currents, n_steps
+    reference = exact_reference(neuron_type)
+    spikes, exact, cost = _count(
+        neuron_type, sample.currents, dt, n_steps, rng, reference
     )
-    return sample.loss(spikes, n_steps * dt), len(sample.currents) * n_steps
+    if exact is not None:
+        sample.use_reference(exact, n_steps * dt)
+    return sample.loss(spikes, n_steps * dt), cost
 
 
 def _candidate_dts(below, mantissas, low=MIN_SEARCH_DT):
@@ -361,17 +485,26 @@ def measure(neuron_type, population, dt, radius, rng):
     decode_currents = population.currents[np.ix_(points, neurons)]
     # one run for both samples: the per-step overhead is paid once
     currents = np.concatenate([sample.currents, decode_currents.ravel()])
-    spikes = _Stepper(neuron_type, len(currents), rng).count(dt, currents, n_steps)
+    reference = exact_reference(neuron_type)
+    spikes, exact, cost = _count(neuron_type, currents, dt, n_steps, rng, reference)
     duration = n_steps * dt
-    loss = sample.loss(spikes[: len(sample.currents)], duration)
-    spiking_rates = spikes[len(sample.currents) :].reshape(decode_currents.shape)
+    n_loss = len(sample.currents)
+    expected_rates = population.rates[np.ix_(points, neurons)]
+    if exact is not None:
+        sample.use_reference(exact[:n_loss], duration)
+        expected_rates = exact[n_loss:].reshape(decode_currents.shape) / duration
+    loss = sample.loss(spikes[:n_loss], duration)
+    spiking_rates = spikes[n_loss:].reshape(decode_currents.shape)
     spiking_rates /= duration
-    rate_error = spiking_rates - population.rates[np.ix_(points, neurons)]
-    error = np.sqrt(np.mean(np.sum((rate_error @ decoders) ** 2, axis=1)))
+    rate_error = spiking_rates - expected_rates
+    # in units of the radius before squaring: decoders scale with the radius,
+    # and squared, an error of a radius near 1e155 or more would overflow
+    decoded_error = (rate_error @ decoders) / radius
+    error = np.sqrt(np.mean(np.sum(decoded_error**2, axis=1)))
     return {
         "spike_loss": loss,
-        "decode_error": float(error / radius),
+        "decode_error": float(error),
         "resolution": sample.resolution(duration),
         "sampled_pairs": len(currents),
-        "element_steps": len(currents) * n_steps,
+        "element_steps": cost,
     }
