@@ -2,6 +2,12 @@
 
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
+
+#: The repository's root, put on the child's PYTHONPATH.
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _sigint_as_a_terminal_sends_it():
@@ -17,3 +23,21 @@ def _sigint_as_a_terminal_sends_it():
 INTERRUPTIBLE = (
     {"preexec_fn": _sigint_as_a_terminal_sends_it} if os.name == "posix" else {}
 )
+
+
+def run_python_m(arguments, cwd):
+    """``python -m nengo_tuning ARGUMENTS`` in ``cwd`` (which ``-m`` puts first on
+    ``sys.path``, as a user's shell would), with this checkout importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "nengo_tuning", *[str(a) for a in arguments]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )

@@ -87,9 +87,11 @@ def test_default_report(tmp_path, capsys):
     }
     assert len(spikes) == 12
     for dt in ("0.1", "1", "2", "3", "5", "10"):
-        assert float(spikes["nengo_tuning.ExactLIF", dt][-1]) <= 1.0
-    assert spikes["nengo.LIF", "5"][2] == "-50.0 %"
-    assert spikes["nengo.LIF", "10"][1:3] == ["-50.0 %", "-75.0 %"]
+        # the largest error, and the count's resolution (one spike in 1 s)
+        error, resolution = spikes["nengo_tuning.ExactLIF", dt][-1].split()
+        assert float(error) <= 1.0 and resolution == "(+-1.0)"
+    assert spikes["nengo.LIF", "5"][2] == "-50.0 % (+-0.25)"
+    assert spikes["nengo.LIF", "10"][1:3] == ["-50.0 % (+-0.50)", "-75.0 % (+-0.25)"]
 
     spike_decoding = _table_rows(summary, REPORT_TABLES[3])
     lif_10ms, exact_10ms = map(float, spike_decoding[-1][1:])

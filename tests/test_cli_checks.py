@@ -6,19 +6,15 @@ one line on stderr naming the argument, with exit status 2.
 """
 
 import dataclasses
-import subprocess
-import sys
 import textwrap
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 import pytest
+from child_processes import run_python_m
 
 from nengo_tuning.workbench import study_table
 from nengo_tuning.workbench.command import main
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -201,30 +197,8 @@ def test_neuron_types_the_workbench_cannot_run_are_one_line(name, tmp_path, caps
         assert "--neuron-type" in line
 
 
-def _command(args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "nengo_tuning", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=_environment(),
-    )
-
-
-def _environment():
-    import os
-
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO), *filter(None, [env.get("PYTHONPATH")])]
-    )
-    return env
-
-
 def test_a_name_does_not_import_the_standard_library(tmp_path):
-    result = _command(["tuning", "--neuron-type", "this.LIF", "-o", "r"], tmp_path)
+    result = run_python_m(["tuning", "--neuron-type", "this.LIF", "-o", "r"], tmp_path)
     assert result.returncode == 2
     assert "Beautiful is better than ugly" not in result.stdout + result.stderr
     (line,) = result.stderr.splitlines()
@@ -242,7 +216,9 @@ class LIF(nengo.LIF):
 
 def test_a_name_does_not_import_from_the_current_folder(tmp_path):
     (tmp_path / "evilmod.py").write_text(textwrap.dedent(EVIL))
-    result = _command(["tuning", "--neuron-type", "evilmod.LIF", "-o", "r"], tmp_path)
+    result = run_python_m(
+        ["tuning", "--neuron-type", "evilmod.LIF", "-o", "r"], tmp_path
+    )
     assert result.returncode == 2
     assert not (tmp_path / "imported").exists()
     (line,) = result.stderr.splitlines()
@@ -252,7 +228,7 @@ def test_a_name_does_not_import_from_the_current_folder(tmp_path):
 def test_a_module_named_explicitly_may_be_imported(tmp_path):
     (tmp_path / "evilmod.py").write_text(textwrap.dedent(EVIL))
     args = ["--neuron-module", "evilmod", "tuning", "--neuron-type", "evilmod.LIF"]
-    result = _command([*args, "-q", "-o", "r"], tmp_path)
+    result = run_python_m([*args, "-q", "-o", "r"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "imported").exists()
     assert "evilmod.LIF" in (tmp_path / "r" / "summary.md").read_text()

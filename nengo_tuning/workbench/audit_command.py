@@ -7,9 +7,11 @@ per ensemble against ``dt``) and, with ``--json``, the documented JSON file
 (:mod:`~nengo_tuning.workbench.audit_report`).
 
 Errors: a missing file, a syntax error, no network, a named network that is not
-there, a ``dt`` out of bounds, a model nengo refuses to build: one line, exit
-status 2. An exception raised by the file's own code: its traceback (from the
-file's first frame), a line saying it came from the file, exit status 1.
+there, a network without ensembles (nothing to audit), a ``dt`` out of bounds, a
+``--json`` file that is not an earlier audit, a model nengo refuses to build:
+one line, exit status 2. An exception raised by the file's own code: its
+traceback (from the file's first frame), a line saying it came from the file,
+exit status 1.
 """
 
 import argparse
@@ -19,7 +21,7 @@ import traceback
 
 from nengo_tuning.workbench.options import Number, Option, UsageError
 
-__all__ = ["DT_OPTION", "NAME", "add_parser", "run"]
+__all__ = ["DT_OPTION", "NAME", "add_parser", "run", "show_user_traceback"]
 
 NAME = "audit"
 HELP = "how many spikes each ensemble of your model loses at each dt"
@@ -38,7 +40,8 @@ DT_OPTION = Option(
 )
 JSON_HELP = (
     "also write the audit as JSON: {'dt': ..., 'ensembles': [...]} for one dt, "
-    "a list of those for several (see the reference page)"
+    "a list of those for several (see the reference page); an existing OUT "
+    "must be an earlier audit, unchanged (anything else is refused)"
 )
 
 
@@ -69,19 +72,26 @@ def add_parser(subparsers, add_common):
     return sub
 
 
-def _show_user_error(error):
-    """Print the traceback of the user's exception from its first frame in
-    their file, then say whose it is."""
-    cause = error.error
+def show_user_traceback(cause, filename, whose):
+    """Print the traceback of ``cause`` from its first frame in ``filename``,
+    then one line saying that it came from ``whose`` code, not nengo-tuning's."""
     tb = cause.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != str(error.path):
+    while tb is not None and tb.tb_frame.f_code.co_filename != str(filename):
         tb = tb.tb_next
-    traceback.print_exception(type(cause), cause, tb or cause.__traceback__)
-    print(
-        f"nengo-tuning: error: the exception above was raised by the code in "
-        f"{error.path}, not by nengo-tuning",
-        file=sys.stderr,
-    )
+    try:
+        traceback.print_exception(type(cause), cause, tb or cause.__traceback__)
+        print(
+            f"nengo-tuning: error: the exception above was raised by {whose}, not "
+            "by nengo-tuning",
+            file=sys.stderr,
+            flush=True,
+        )
+    except (AttributeError, OSError, ValueError):
+        pass  # no stderr to show it on: the exit status still says it
+
+
+def _show_user_error(error):
+    show_user_traceback(error.error, error.path, f"the code in {error.path}")
 
 
 def _write_report(report, audits, dts, description):
@@ -124,7 +134,9 @@ def run(parsed, settings, outcome):
             "neuron types)"
         )
     dts = DT_OPTION.parse_all(parsed.dt)
-    json_path = None if parsed.json is None else check_json_target(parsed.json)
+    json_path = None
+    if parsed.json is not None:
+        json_path = check_json_target(parsed.json, output=settings["output"])
     start = time.perf_counter()
     with ReportFolder(settings["output"]) as folder:
         outcome["folder"] = folder
@@ -133,6 +145,12 @@ def run(parsed, settings, outcome):
         except UserCodeError as error:
             _show_user_error(error)
             return 1
+        if not network.all_ensembles:
+            flag = "FILE" if parsed.network is None else "--network"
+            raise UsageError(
+                f"argument {flag}: {name!r} in {parsed.file} holds no ensembles: "
+                "nothing to audit (no report written)"
+            )
         audits = _audit(network, name, parsed.file, dts, settings)
         report = Report(folder.path, quiet=parsed.quiet, output=settings["output"])
         description = (

@@ -35,17 +35,23 @@ class UserCodeError(Exception):
         self.error = error
 
 
+def _shown(path):
+    """``path`` for a one-line message (a very long one shortened)."""
+    text = str(path)
+    return text if len(text) <= 120 else f"{text[:60]}...{text[-30:]}"
+
+
 def _source(path):
     path = Path(path)
-    if not path.exists():
-        raise UsageError(f"argument FILE: {path} does not exist")
-    if not path.is_file():
-        raise UsageError(f"argument FILE: {path} is not a file")
     try:
+        if not path.exists():
+            raise UsageError(f"argument FILE: {_shown(path)} does not exist")
+        if not path.is_file():
+            raise UsageError(f"argument FILE: {_shown(path)} is not a file")
         return path.read_bytes()
-    except OSError as error:
+    except OSError as error:  # a name too long, no permission, ...
         raise UsageError(
-            f"argument FILE: cannot read {path}: {error.strerror}"
+            f"argument FILE: cannot read {_shown(path)}: {error.strerror or error}"
         ) from None
 
 
@@ -116,10 +122,10 @@ def load_network(path, name=None):
     wanted = DEFAULT_NETWORK if name is None else name
     found = _networks_in(namespace)
     listed = ", ".join(found)
+    flag = "argument --network" if name is not None else "argument FILE"
     if wanted not in namespace:
         if not found:
             raise UsageError(f"argument FILE: {path} defines no nengo.Network")
-        flag = "argument --network" if name is not None else "argument FILE"
         raise UsageError(
             f"{flag}: {path} defines no variable {wanted!r} (its networks: {listed}; "
             "name one with --network)"
@@ -127,7 +133,7 @@ def load_network(path, name=None):
     network = namespace[wanted]
     if not isinstance(network, nengo.Network):
         raise UsageError(
-            f"argument --network: {wanted!r} in {path} is a "
+            f"{flag}: {wanted!r} in {path} is of type "
             f"{type(network).__name__}, not a nengo.Network"
             + (f" (its networks: {listed})" if found else "")
         )

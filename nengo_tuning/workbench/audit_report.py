@@ -88,28 +88,137 @@ def audit_json(audits, dts):
     return objects[0] if len(objects) == 1 else objects
 
 
+def _audit_fields():
+    import dataclasses
+
+    from nengo_tuning.spike_audit.model_audit import EnsembleAudit
+
+    return {"name", *(field.name for field in dataclasses.fields(EnsembleAudit))}
+
+
+def _json_text(value):
+    """The text of the JSON file of ``value``, exactly as `write_json` writes it."""
+    return json.dumps(_finite(value), indent=2, allow_nan=False) + "\n"
+
+
+def _is_audit_object(value, fields):
+    if not (isinstance(value, dict) and list(value) == ["dt", "ensembles"]):
+        return False
+    dt, ensembles = value["dt"], value["ensembles"]
+    return (
+        isinstance(dt, float)
+        and isinstance(ensembles, list)
+        and len(ensembles) > 0
+        and all(
+            isinstance(e, dict) and set(e) == fields and e["dt"] == dt
+            for e in ensembles
+        )
+    )
+
+
 def _is_audit_json(path):
+    """Whether ``path`` holds an earlier audit, exactly as this command wrote it.
+
+    The file must parse as the documented structure (one object or a non-empty
+    list of objects ``{"dt": number, "ensembles": [...]}``, each ensemble with
+    exactly the fields of an `EnsembleAudit` and ``name``) and its text must be
+    byte for byte what `write_json` writes for that value: a file that was
+    written by hand, or an audit edited since, is not replaced.
+    """
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        value = json.loads(text)
     except (OSError, ValueError):
         return False
     values = value if isinstance(value, list) else [value]
-    return all(isinstance(v, dict) and set(v) == {"dt", "ensembles"} for v in values)
+    fields = _audit_fields()
+    return (
+        len(values) > 0
+        and all(_is_audit_object(v, fields) for v in values)
+        and text == _json_text(value)
+    )
 
 
-def check_json_target(text):
-    """Refuse a ``--json`` path that cannot be written or holds something else."""
+def _refuse(problem):
+    raise UsageError(f"argument --json: {problem}")
+
+
+def _short(name):
+    return f"{name[:30]!r}..." if len(name) > 30 else repr(name)
+
+
+def _check_name_lengths(path):
+    """Refuse a component longer than the file system allows (before any stat)."""
+    limit = 255
+    for parent in path.parents:
+        try:
+            if parent.is_dir():
+                limit = os.pathconf(parent, "PC_NAME_MAX")
+                break
+        except (OSError, ValueError):
+            continue
+    for part in path.parts[1:]:
+        length = len(os.fsencode(part))
+        if length > limit:
+            _refuse(
+                f"the name {_short(part)} is {length} bytes long; this file system "
+                f"allows at most {limit}"
+            )
+
+
+def check_json_target(text, output=None):
+    """Refuse a ``--json`` path that cannot be written or holds something else.
+
+    Refused, before anything runs: a folder, a path below something that is not
+    a folder, a symbolic link (even to an earlier audit: name the file itself),
+    a file that is not an earlier audit as this command writes it, a path inside
+    the report folder ``output``, a name too long, and a folder in which a file
+    cannot be created (checked by creating and removing the temporary file that
+    `write_json` writes through).
+    """
     path = Path(os.path.abspath(text))
-    if path.is_dir():
-        raise UsageError(f"argument --json: {path} is a folder")
-    if not path.parent.is_dir():
-        raise UsageError(f"argument --json: {path.parent} is not a folder")
-    if path.exists() and not _is_audit_json(path):
-        raise UsageError(
-            f"argument --json: {path} exists and is not an earlier audit "
-            "(not replaced)"
-        )
+    _check_name_lengths(path)
+    try:
+        _check_json_path(path, output)
+    except OSError as error:  # e.g. a path longer than the system allows
+        shown = str(path)
+        shown = shown if len(shown) <= 120 else f"{shown[:60]}...{shown[-30:]}"
+        _refuse(f"cannot use {shown}: {error.strerror or error}")
     return path
+
+
+def _check_json_path(path, output):
+    if output is not None:
+        folder = Path(os.path.abspath(output))
+        if path == folder or folder in path.parents:
+            _refuse(
+                f"{path} is inside the report folder {folder} (--output), which "
+                "is replaced as a whole; name a file outside it"
+            )
+    if path.is_symlink():
+        _refuse(
+            f"{path} is a symbolic link (to {os.readlink(path)}); name the file "
+            "itself"
+        )
+    if path.is_dir():
+        _refuse(f"{path} is a folder")
+    if not path.parent.is_dir():
+        _refuse(f"{path.parent} is not a folder")
+    if path.exists():
+        if not path.is_file() or not _is_audit_json(path):
+            _refuse(f"{path} exists and is not an earlier audit (not replaced)")
+        return
+    probe = _partial_name(path)
+    try:
+        descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        _refuse(f"cannot write {path}: {error.strerror or error}")
+    os.close(descriptor)
+    os.unlink(probe)
+
+
+def _partial_name(path):
+    return path.with_name(f".{path.name}.partial-{os.getpid()}")
 
 
 def _finite(value):
@@ -124,19 +233,19 @@ def _finite(value):
 
 
 def write_json(path, value):
-    """Write ``value`` to ``path`` (through a temporary file beside it)."""
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    """Write ``value`` to ``path`` (through a temporary file beside it).
+
+    ``path`` is checked again first (`check_json_target`): what was put there
+    while the audit ran is not replaced either.
+    """
+    check_json_target(path)
+    partial = _partial_name(path)
     try:
-        partial.write_text(
-            json.dumps(_finite(value), indent=2, allow_nan=False) + "\n",
-            encoding="utf-8",
-        )
+        partial.write_text(_json_text(value), encoding="utf-8")
         os.replace(partial, path)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise UsageError(
-            f"argument --json: cannot write {path}: {error.strerror}"
-        ) from None
+        _refuse(f"cannot write {path}: {error.strerror}")
 
 
 def plot_losses(audits, dts):

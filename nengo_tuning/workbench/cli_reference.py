@@ -135,11 +135,14 @@ so low that its current rounds to the threshold) is refused before running. A
 name may import only the packages that define neuron types
 ({", ".join(f"``{p}``" for p in neuron_specs.NEURON_TYPE_PACKAGES)}) and
 the modules named with ``--neuron-module``; nothing else is imported (not the
-standard library, not the current folder), and what the name gives must be a
-``nengo.neurons.NeuronType``. Each type is probed before running (rates,
-decoders and, for spiking types, a few steps): one that nengo accepts but the
-workbench cannot run (the abstract ``NeuronType``, an amplitude that overflows
-the decoders) is refused in one line.
+standard library, not the current folder: one of those packages is imported
+only where it is installed, never from a file or folder of that name in the
+current folder, which ``python -m`` puts on the path), and what the name gives
+must be a ``nengo.neurons.NeuronType``; a keyword may be given once. Each type
+is probed before running (rates, decoders and, for spiking types, a few
+steps): one that nengo accepts but the workbench cannot run (the abstract
+``NeuronType``, an amplitude that overflows the decoders) is refused in one
+line.
 
 Functions: at most {expressions.MAX_LENGTH} characters, {expressions.MAX_DEPTH}
 operations nested (``-x`` is one, ``-(-x)`` two), numbers at most
@@ -173,11 +176,15 @@ is one line naming ``--output``, and the earlier report stays.
 Exit status: 0 on success; 2 for a bad argument, with one line on stderr naming
 it (also when nengo refuses the model the arguments describe, e.g. a neuron type
 whose refractory period is too long for nengo's default max rates, and when a
-function fails while the study runs); 130 on Ctrl-C and 143 on SIGTERM, each
-with one line saying whether the report was written. Closed or full standard
-streams, a pipe closed early (``| head``), an unknown ``MPLBACKEND`` and a
-terminal that cannot show the folder's name do not stop the report. Any other
-error is a bug: it shows its traceback.
+function fails while the study runs); 1 when a module named with
+``--neuron-module`` raises while it is imported, after its traceback and a line
+saying that the exception came from that module (the report folder is not
+touched); 130 on Ctrl-C and 143 on SIGTERM, each with one line saying whether
+the report was written. Warnings raised while the arguments are checked or a
+study runs are shown after it, and not at all when the run is refused. Closed
+or full standard streams, a pipe closed early (``| head``), an unknown
+``MPLBACKEND`` and a terminal that cannot show the folder's name do not stop
+the report. Any other error is a bug: it shows its traceback.
 """
 
 

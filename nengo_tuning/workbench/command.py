@@ -8,6 +8,9 @@ Error policy:
 * a bad argument, or a model that nengo refuses because of the arguments, is a
   usage error: one line on stderr naming the argument, exit status 2, no
   traceback, and the report folder untouched;
+* an exception raised by a module named with ``--neuron-module`` while it is
+  imported (or by a model file, ``audit``): its traceback, a line saying whose
+  code raised it, exit status 1, the report folder untouched;
 * Ctrl-C: one line, exit status 130, the report folder untouched; SIGTERM
   (``timeout``, CI cancellation, ``docker stop``) the same with status 143;
 * stdout or stderr closed, full or a closed pipe: the report is still written;
@@ -15,12 +18,14 @@ Error policy:
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shlex
 import sys
 import textwrap
 import time
+import warnings
 
 from nengo_tuning.workbench import audit_command
 from nengo_tuning.workbench.held_signals import Terminated, terminate_as_exception
@@ -93,8 +98,21 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self._negative_number_matcher = re.compile(r"^-(?![-hoq])")
 
+    #: The parsers of the commands, by name (set on the top-level parser).
+    command_parsers = None
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an unknown argument after a command is that command's
+        error (pointing to its ``--help``, where its options are listed)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            parser = (self.command_parsers or {}).get(command, self)
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
 
 
 def _add_common(parser, top_level):
@@ -187,6 +205,7 @@ def build_parser():
         for option in study.options:
             option.add_to(sub)
     audit_command.add_parser(subparsers, lambda sub: _add_common(sub, False))
+    parser.command_parsers = dict(subparsers.choices)
     return parser
 
 
@@ -235,6 +254,40 @@ def _prepare(argv):
     return parsed, output, runs
 
 
+def _show_warnings(held):
+    for message in held:
+        warnings.showwarning(
+            message.message,
+            message.category,
+            message.filename,
+            message.lineno,
+            line=message.line,
+        )
+
+
+@contextlib.contextmanager
+def _warnings_shown_unless_refused():
+    """Hold the warnings back; show them after the block, unless the arguments
+    were refused (a `.UsageError`: its one line is then all that is printed).
+
+    The warnings filters are left as they are (``-W error`` still raises, an
+    ignored warning stays ignored).
+    """
+    held = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                yield
+            finally:
+                held = list(caught)
+    except UsageError:
+        raise
+    except BaseException:
+        _show_warnings(held)
+        raise
+    _show_warnings(held)
+
+
 def _use_agg():
     """Draw with Agg, whatever ``MPLBACKEND`` says (the figures go to files).
 
@@ -263,15 +316,16 @@ def _run_studies(report, runs):
     from nengo_tuning.workbench.expressions import ExpressionError
 
     for study, values in runs:
-        try:
-            study.write(report, values)
-        except ExpressionError as error:
-            raise UsageError(f"argument --function: {error}") from None
-        except (BuildError, ValidationError) as error:
-            # nengo refused the model these arguments describe (e.g. rates a
-            # neuron type cannot reach): a usage error, not a bug
-            message = f"{study.name}: nengo refused the model: {error}"
-            raise UsageError(message) from None
+        with _warnings_shown_unless_refused():
+            try:
+                study.write(report, values)
+            except ExpressionError as error:
+                raise UsageError(f"argument --function: {error}") from None
+            except (BuildError, ValidationError) as error:
+                # nengo refused the model these arguments describe (e.g. rates a
+                # neuron type cannot reach): a usage error, not a bug
+                message = f"{study.name}: nengo refused the model: {error}"
+                raise UsageError(message) from None
 
 
 def _summary_header(argv, runs, report, elapsed):
@@ -302,8 +356,10 @@ def _run(argv, outcome):
             "command_line": shlex.join([PROG, *arguments]),
         }
         _use_agg()
-        return audit_command.run(parsed, settings, outcome)
-    parsed, output, runs = _prepare(argv)
+        with _warnings_shown_unless_refused():
+            return audit_command.run(parsed, settings, outcome)
+    with _warnings_shown_unless_refused():
+        parsed, output, runs = _prepare(argv)
     _use_agg()
     start = time.perf_counter()
     with ReportFolder(output) as folder:
@@ -347,7 +403,9 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success; 130 when interrupted (Ctrl-C) and 143 when terminated
+        0 on success; 1 when a module named with ``--neuron-module`` (or the
+        model file of ``audit``) raised while it ran, after its traceback; 130
+        when interrupted (Ctrl-C) and 143 when terminated
         (SIGTERM), each with one line on stderr.
 
     Raises
@@ -357,10 +415,21 @@ def main(argv=None):
         as argparse does, and with 0 after ``--help``. Any other error is a bug
         and propagates with its traceback.
     """
+    from nengo_tuning.workbench.neuron_specs import NeuronModuleError
+
     outcome = {}
     try:
         with terminate_as_exception():
             return _run(argv, outcome)
+    except NeuronModuleError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        audit_command.show_user_traceback(
+            error.error,
+            error.filename,
+            f"the code of module {error.module_name!r}{where}, named by "
+            "--neuron-module",
+        )
+        return 1
     except UsageError as error:
         _say(f"{PROG}: error: {error}")
         raise SystemExit(2) from None

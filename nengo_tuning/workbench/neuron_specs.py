@@ -13,20 +13,30 @@ A string names a class in one of the packages that define neuron types,
 names explicitly (``modules``; on the command line ``--neuron-module``).
 Nothing else is imported: ``"this.LIF"`` does not print the Zen of Python and
 ``"evilmod.LIF"`` does not import ``./evilmod.py``; both are refused before any
-import. What the name resolves to must be a `nengo.neurons.NeuronType`
-subclass.
+import. One of those packages is imported only where it is installed: a
+``nengo_ocl.py`` (or ``nengo_ocl/``) in the current folder, which ``python -m``
+and ``python -c`` put on ``sys.path``, is never imported in its place. What
+the name resolves to must be a `nengo.neurons.NeuronType` subclass.
+
+A module named explicitly that cannot be found is a `ValueError` (one line); one
+that raises while it is imported raises ``NeuronModuleError``, which carries the
+exception (the command shows its traceback as the user's code's).
 """
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import math
+import os
+import sys
 
 from nengo.neurons import NeuronType
 
 __all__ = [
     "MAX_SPEC_LENGTH",
     "NEURON_TYPE_PACKAGES",
+    "NeuronModuleError",
     "check_runnable",
     "neuron_type_label",
     "resolve_neuron_type",
@@ -47,6 +57,28 @@ NEURON_TYPE_PACKAGES = (
 MAX_SPEC_LENGTH = 500
 
 
+class NeuronModuleError(Exception):
+    """A module named explicitly raised an exception while it was imported.
+
+    Attributes
+    ----------
+    module_name : str
+        The module.
+    error : BaseException
+        What its code raised (also the ``__cause__``).
+    filename : str or None
+        The module's file, where its traceback starts.
+    """
+
+    def __init__(self, module_name, error, filename=None):
+        super().__init__(
+            f"importing {module_name!r} raised {type(error).__name__}: {error}"
+        )
+        self.module_name = module_name
+        self.error = error
+        self.filename = filename
+
+
 def _is_non_finite_number(value):
     return isinstance(value, (int, float)) and not math.isfinite(value)
 
@@ -62,6 +94,11 @@ def _literal_keywords(call, spec):
     for keyword in call.keywords:
         if keyword.arg is None:
             raise ValueError(f"neuron type {spec!r}: '**' arguments are not supported")
+        if keyword.arg in params:
+            raise ValueError(
+                f"neuron type {spec!r}: {keyword.arg} is given twice (Python "
+                "refuses a repeated keyword too)"
+            )
         try:
             value = ast.literal_eval(keyword.value)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -84,6 +121,108 @@ def _may_import(module_name, modules):
     return module_name.split(".")[0] in NEURON_TYPE_PACKAGES
 
 
+def _locations(spec):
+    """The files and folders an import spec would load from."""
+    found = []
+    if spec.origin and os.path.isabs(spec.origin):
+        found.append(spec.origin)
+    found += list(spec.submodule_search_locations or ())
+    return found
+
+
+def _in_current_folder(spec):
+    """Where ``spec`` would load from the current folder: that file, else None."""
+    try:
+        here = os.path.realpath(os.getcwd())
+    except OSError:  # the current folder was removed
+        return None
+    for location in _locations(spec):
+        # the folder the package was found in: its sys.path entry
+        root = os.path.dirname(location)
+        if spec.submodule_search_locations and location == spec.origin:
+            root = os.path.dirname(root)  # .../package/__init__.py
+        if os.path.realpath(root) == here:
+            return location
+    return None
+
+
+def _installed(package, spec_text):
+    """Whether ``package`` (top level) is installed, and not in the current folder.
+
+    ``python -m`` and ``python -c`` put the current folder first on
+    ``sys.path``: a ``nengo_ocl.py`` there would otherwise be imported as the
+    package; it is refused (``ValueError``) for a dotted name (``spec_text``),
+    skipped for a bare one (None). A package already imported is taken as it
+    is (nengo_tuning run from its own checkout).
+    """
+    if package in sys.modules:
+        return True
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return False
+    if spec is None:
+        return False
+    shadow = _in_current_folder(spec)
+    if shadow is None:
+        return True
+    if spec_text is not None:
+        raise ValueError(
+            f"neuron type {spec_text!r}: {package!r} would be imported from the "
+            f"current folder ({shadow}), not from an installed package; it is "
+            "not imported (run from another folder)"
+        )
+    return False
+
+
+def _is_missing(error, module_name):
+    """Whether ``error`` says ``module_name`` itself (or a parent) is not there."""
+    missing = getattr(error, "name", None)
+    return isinstance(error, ModuleNotFoundError) and (
+        missing is None
+        or module_name == missing
+        or module_name.startswith(missing + ".")
+    )
+
+
+def _module_file(module_name):
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except Exception:  # noqa: BLE001 (a parent package that raises again)
+        return None
+    return spec.origin if spec is not None else None
+
+
+def _import_named_module(module_name, spec):
+    """Import a module the user named (``--neuron-module``), or say why not."""
+    try:
+        return importlib.import_module(module_name)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # whatever their module raises is theirs
+        if _is_missing(error, module_name):
+            raise ValueError(
+                f"neuron type {spec!r}: cannot import module {module_name!r} "
+                f"(named by --neuron-module): {error} (is its folder on "
+                "PYTHONPATH?)"
+            ) from None
+        raise NeuronModuleError(
+            module_name, error, _module_file(module_name)
+        ) from error
+
+
+def _import_candidate(module_name, spec, modules, bare):
+    """The module, or None where it is not (or not safely) installed."""
+    if module_name in modules:
+        return _import_named_module(module_name, spec)
+    if not _installed(module_name.split(".")[0], None if bare else spec):
+        return None
+    try:
+        return importlib.import_module(module_name)
+    except ImportError:
+        return None
+
+
 def _import_dotted(name, spec, modules):
     """Import ``package.module.Class`` (or a bare class name) and return it."""
     if "." in name:
@@ -99,11 +238,8 @@ def _import_dotted(name, spec, modules):
     else:
         candidates = [(package, name) for package in (*NEURON_TYPE_PACKAGES, *modules)]
     for module_name, attr in candidates:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, attr):
+        module = _import_candidate(module_name, spec, modules, "." not in name)
+        if module is not None and hasattr(module, attr):
             return getattr(module, attr)
     raise ValueError(
         f"unknown neuron type {spec!r}; use a dotted name such as 'nengo.LIF', "
@@ -215,6 +351,14 @@ def check_runnable(neuron_type):
     neuron_type : NeuronType
         The neuron type.
     """
+    import numpy as np
+
+    # a probe: what is not finite is its finding, not a warning to print
+    with np.errstate(all="ignore"):
+        _probe(neuron_type)
+
+
+def _probe(neuron_type):
     import nengo
     import numpy as np
     from nengo.exceptions import ValidationError

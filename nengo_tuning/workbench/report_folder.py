@@ -199,8 +199,11 @@ def _name_limit(folder):
 
 def _existing_ancestor(path):
     for parent in path.parents:
-        if parent.is_dir():
-            return parent
+        try:
+            if parent.is_dir():
+                return parent
+        except OSError:  # e.g. a name too long (Python 3.11 raises it)
+            continue
     return Path(path.anchor or "/")
 
 
@@ -231,22 +234,26 @@ class ReportFolder:
         raise UsageError(f"argument --output: {problem}")
 
     def _check_name(self):
-        target = self.target
-        limit = _name_limit(_existing_ancestor(target))
-        length = len(os.fsencode(target.name))
-        if length > limit:
-            self._refuse(
-                f"the name {target.name[:30]!r}... is {length} bytes long; this file "
-                f"system allows at most {limit}"
-            )
+        """Refuse a name (the folder's, or a folder's above it) that is too long."""
+        limit = _name_limit(_existing_ancestor(self.target))
+        for part in self.target.parts[1:]:
+            length = len(os.fsencode(part))
+            if length > limit:
+                shown = f"{part[:30]!r}..." if len(part) > 30 else repr(part)
+                self._refuse(
+                    f"the name {shown} is {length} bytes long; this file system "
+                    f"allows at most {limit}"
+                )
 
     def check(self):
         """Refuse, before anything runs, a target the report cannot replace."""
-        self._check_name()
         try:
+            self._check_name()
             self._check_target()
-        except OSError as error:
-            self._refuse(f"cannot use {self.target}: {error.strerror or error}")
+        except OSError as error:  # e.g. a path longer than the system allows
+            shown = str(self.target)
+            shown = shown if len(shown) <= 120 else f"{shown[:60]}...{shown[-30:]}"
+            self._refuse(f"cannot use {shown}: {error.strerror or error}")
 
     def _check_target(self):
         target = self.target

@@ -12,6 +12,19 @@ points the study will evaluate it at.
 import nengo
 import numpy as np
 
+#: Seeds are whole numbers below this (those numpy's and Nengo's RNGs accept).
+SEED_LIMIT = 2**32
+
+
+def offset_seed(seed, offset):
+    """``seed + offset``, wrapped into the seeds numpy accepts (``[0, 2**32)``).
+
+    The same as ``seed + offset`` for every seed but the last few; the largest
+    seed the command takes, ``2**32 - 1``, stays usable (Nengo's simulator adds
+    one to the network's seed, ``decode`` one per trial).
+    """
+    return (int(seed) + int(offset)) % SEED_LIMIT
+
 
 def default_test_points(dimensions, n_points, radius, rng):
     """An even grid for 1-D, uniform samples from the ball for N-D."""
@@ -59,10 +72,14 @@ def quiet_simulator(network, dt=0.001):
     """A quiet `nengo.Simulator` without the decoder cache.
 
     The models here are small and built once each: the on-disk cache would only
-    add file locking (and lock warnings when several processes share it).
+    add file locking (and lock warnings when several processes share it). The
+    simulator's seed is Nengo's default, the network's seed plus one
+    (`offset_seed`).
     """
     model = nengo.builder.Model(dt=dt, decoder_cache=nengo.cache.NoDecoderCache())
-    return nengo.Simulator(network, dt=dt, model=model, progress_bar=False)
+    # Nengo's own default, network.seed + 1, wrapped (it overflows at 2**32 - 1)
+    seed = None if network.seed is None else offset_seed(network.seed, 1)
+    return nengo.Simulator(network, dt=dt, seed=seed, model=model, progress_bar=False)
 
 
 def delay_one_step(signal):

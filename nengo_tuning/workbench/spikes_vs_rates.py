@@ -101,6 +101,23 @@ class RateSpikeComparison:
         return np.where(self.rate_curve > 0, error, np.nan)
 
     @property
+    def measured_time(self):
+        """Time the spikes were counted over at each dt, (n_dts,), in seconds:
+        the whole steps in ``sim_time`` (as `nengo.neurons.settled_firingrate`)."""
+        return np.array([int(self.sim_time / dt) * dt for dt in self.dts])
+
+    @property
+    def count_resolution_hz(self):
+        """One spike over the measured time, at each dt, (n_dts,), in Hz.
+
+        A count over a time ``T`` gives the rate to within one spike, ``1 / T``,
+        whatever the neuron does: the phase of the first and the last spike in
+        the window is not measured. A difference below it is not the neuron's.
+        """
+        with np.errstate(divide="ignore"):
+            return 1.0 / self.measured_time
+
+    @property
     def max_abs_error_hz(self):
         """Largest ``|measured - rate_curve|`` at each dt, (n_dts,), in Hz."""
         return np.max(np.abs(self.measured - self.rate_curve), axis=1)

@@ -80,7 +80,7 @@ def _decode_points(values):
     sets = {("test",): test}
     for trial in range(values.trials):
         for size in values.n_neurons:
-            seed = values.seed + trial
+            seed = simulation.offset_seed(values.seed, trial)
             n_points = _n_eval_points(size)
             if (n_points, seed) not in sets:
                 sets[n_points, seed] = simulation.decoder_eval_points(size, 1, seed)

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_SIMULATOR_STEPS",
     "MAX_SPIKES_PER_STEP",
     "MIN_SIM_TIME_IN_TAU_N",
+    "ONE_STEP_LIMIT",
     "Cost",
     "check_adaptation",
     "check_cost",
@@ -138,6 +139,21 @@ def _check_time_steps(values, most, settle_time=0.0):
         )
 
 
+#: The run length against the time steps, in words (``--help``, reference page).
+ONE_STEP_LIMIT = "--sim-time at least the largest --dt (one time step or more)"
+
+
+def _check_one_step_at_least(values, what):
+    """Refuse a ``--sim-time`` shorter than a ``--dt``: no step would be run."""
+    largest = max(values.dt)
+    if not values.sim_time >= largest:
+        raise UsageError(
+            f"arguments --sim-time, --dt: --sim-time {values.sim_time:g} s is "
+            f"shorter than the largest --dt ({largest:g} s), so not one time step "
+            f"would be {what} (use a longer --sim-time or smaller --dt)"
+        )
+
+
 def check_decode(values):
     """The neurons ``decode`` builds in all."""
     built = sum(values.n_neurons) * len(values.function) * values.trials
@@ -154,6 +170,7 @@ def check_spikes(values):
     from nengo.exceptions import ValidationError
 
     settle_time = default_of(spikes_vs_rates.compare_spikes_to_rates, "settle_time")
+    _check_one_step_at_least(values, "measured")
     _check_time_steps(values, MAX_NEURON_STEPS, settle_time)
     for neuron_type in values.neuron_type:
         try:
@@ -192,6 +209,7 @@ def _check_rates_are_measurable(neuron_type, rates, currents):
 
 def check_spike_decoding(values):
     """The steps ``spike-decoding`` simulates, and the rate model's activities."""
+    _check_one_step_at_least(values, "simulated")
     _check_time_steps(values, MAX_SIMULATOR_STEPS)
     activities = values.sim_time / min(values.dt) * values.n_neurons
     if activities > MAX_ACTIVITY_VALUES:

@@ -150,7 +150,8 @@ SPIKES = Study(
         ),
         _sim_time_option(
             default_of(spikes_vs_rates.compare_spikes_to_rates, "sim_time"),
-            "measuring time in seconds",
+            "measuring time in seconds (a spike count over it gives a rate to "
+            "within one spike, +-1 / sim-time Hz: the table shows it)",
         ),
     ),
     check=study_limits.check_spikes,
@@ -160,6 +161,7 @@ SPIKES = Study(
         "sum over --neuron-type and --dt of (--sim-time + settling) / dt at most "
         f"{study_limits.MAX_NEURON_STEPS:,} time steps".replace(",", " "),
         "every rate reachable by every neuron type (below 1 / tau_ref)",
+        study_limits.ONE_STEP_LIMIT,
     ),
 )
 
@@ -208,6 +210,7 @@ SPIKE_DECODING = Study(
         f"{study_limits.MAX_SIMULATOR_STEPS:,} time steps".replace(",", " "),
         "--sim-time / (smallest --dt) x --n-neurons at most "
         f"{study_limits.MAX_ACTIVITY_VALUES:,} activity values".replace(",", " "),
+        study_limits.ONE_STEP_LIMIT,
     ),
 )
 

@@ -76,6 +76,21 @@ def _cell(value, form):
     return form.format(value) if np.isfinite(value) else "n/a"
 
 
+def _with_resolution(value, form, resolution):
+    """A table cell with the resolution beside it: ``+1.2 % (+-2.0)``."""
+    cell = _cell(value, form)
+    if cell == "n/a" or not np.isfinite(resolution):
+        return cell
+    return f"{cell} (+-{resolution:.{_resolution_digits(resolution)}f})"
+
+
+def _resolution_digits(resolution):
+    """Decimals that show a resolution to two significant digits (at least 1)."""
+    if resolution <= 0:
+        return 1
+    return int(min(4, max(1, 1 - np.floor(np.log10(resolution)))))
+
+
 def _sine(frequency):
     return "sin(2 pi t)" if frequency == 1 else f"sin(2 pi {frequency:g} t)"
 
@@ -183,7 +198,7 @@ def write_spikes(report, values):
     rates = np.asarray(values.rates)
     bands = [rate for rate in RATE_BANDS if np.any(np.isclose(rates, rate))]
     if not bands:
-        bands = list(rates[[0, rates.size // 2, -1]])
+        bands = list(dict.fromkeys(rates[[0, rates.size // 2, -1]]))
     band_index = [int(np.argmin(np.abs(rates - b))) for b in bands]
     first = comparisons[0]
     report.section(
@@ -192,21 +207,39 @@ def write_spikes(report, values):
         f"{first.sim_time:g} s (after {first.settle_time:g} s settling) is compared "
         "with the rate curve. Relative error in %; 'largest error (Hz)' is the "
         "largest |measured - curve| in Hz over all "
-        f"{rates.size} rates ({rates.min():g} to {rates.max():g} Hz); 'n/a' marks a "
-        "cell that cannot be measured (a curve of 0 Hz, or a value that is not "
-        "finite).",
+        f"{rates.size} rates ({rates.min():g} to {rates.max():g} Hz). In "
+        "parentheses, +-: the resolution of the count, one spike over the "
+        "measured time (in % of the rate, or in Hz), which a neuron that loses "
+        "no spikes may still show as error; a longer --sim-time makes it "
+        "smaller. 'n/a' marks a cell that cannot be measured (a curve of 0 Hz, "
+        "or a value that is not finite).",
     )
     headers = ["neuron type", "dt (ms)"]
     headers += [f"{b:g} Hz" for b in bands] + ["largest error (Hz)"]
     rows = []
     for comparison in comparisons:
         label = _label(comparison.neuron_type)
+        resolution = comparison.count_resolution_hz
         for i, dt in enumerate(comparison.dts):
             error = comparison.relative_error[i]
+            curve = comparison.rate_curve
+            relative = np.divide(
+                100 * resolution[i],
+                curve,
+                out=np.full(curve.shape, np.inf),
+                where=curve > 0,
+            )
             rows.append(
                 [label, _milliseconds(dt)]
-                + [_cell(100 * error[j], "{:+.1f} %") for j in band_index]
-                + [_cell(comparison.max_abs_error_hz[i], "{:.1f}")]
+                + [
+                    _with_resolution(100 * error[j], "{:+.1f} %", relative[j])
+                    for j in band_index
+                ]
+                + [
+                    _with_resolution(
+                        comparison.max_abs_error_hz[i], "{:.1f}", resolution[i]
+                    )
+                ]
             )
     report.table("Measured spike rate vs rate curve", headers, rows)
     fig = plotting.plot_rate_vs_spike(comparisons, fig=_new_figure(0, len(comparisons)))

@@ -28,6 +28,7 @@ from nengo_tuning.workbench.neuron_specs import resolve_neuron_type
 from nengo_tuning.workbench.simulation import (
     decoder_eval_points,
     default_test_points,
+    offset_seed,
     progress_bar,
     quiet_simulator,
     rms_error,
@@ -348,7 +349,8 @@ class DecodingSweep:
     n_neurons : (n_sizes,) ndarray
         Ensemble sizes.
     rmse_trials : (n_functions, n_sizes, n_trials) ndarray
-        RMSE of each function, size and trial (trial ``k`` uses seed ``seed + k``).
+        RMSE of each function, size and trial (trial ``k`` uses seed ``seed + k``,
+        modulo ``2**32``).
     n_test_points : int
         Number of test points each RMSE is measured on.
     radius : float
@@ -422,7 +424,7 @@ def decoding_sweep(
             n_neurons=int(sizes[s]),
             neuron_type=neuron_type,
             dimensions=dimensions,
-            seed=seed + t,
+            seed=offset_seed(seed, t),
             **decode_kwargs,
         )
         rmse_trials[f, s, t] = decoding.rmse
