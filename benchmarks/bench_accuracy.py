@@ -1,22 +1,33 @@
 """Time to accuracy: decoded-output error against wall time, per neuron type and dt.
 
 The network is ``chain`` of ``bench_networks``: a 1 Hz sine through 4 ensembles
-of 300 neurons computing x -> x -> x -> x**2. The reference is the same network
-(same seeds, so the same encoders and decoders) with nengo.LIFRate at
-dt = 0.1 ms. For nengo.LIF, ExactLIF and nengo.LIFRate at dt in
-{0.5, 1, 2, 5, 10} ms we record the wall time of ``sim.run`` and the RMSE of the
-decoded x**2 (filtered, tau = 20 ms, sampled every 10 ms after 0.2 s) against
-the reference. The spiking types lose accuracy with dt in different ways:
-nengo.LIF emits at most one spike per step, ExactLIF every spike.
+of 300 neurons computing x -> x -> x -> x**2. For each type of a family and each
+dt we record the wall time of ``sim.run`` and the RMSE of the decoded x**2
+(filtered, tau = 20 ms, sampled every 10 ms after 0.2 s) against a reference:
+the same network (same seeds, so the same encoders and decoders) with the
+family's reference type at a small dt (`FAMILIES`).
+
+* ``--family lif`` (the default): nengo.LIF, ExactLIF and nengo.LIFRate at
+  dt in {0.5, 1, 2, 5, 10} ms, against nengo.LIFRate at dt = 0.1 ms. The
+  spiking types lose accuracy with dt in different ways: nengo.LIF emits at most
+  one spike per step, ExactLIF every spike.
+* ``--family adaptive``: nengo.AdaptiveLIF, ExactAdaptiveLIF and
+  nengo.AdaptiveLIFRate, also at 0.1 and 0.2 ms, against nengo.AdaptiveLIF at
+  dt = 0.01 ms, where its spikes are those of the continuous model (the rate
+  model is no reference here: its adaptation follows the rate, not the spikes'
+  sawtooth, so its steady rates differ). ``--adaptation`` chooses nengo's
+  default (tau_n = 1 s, inc_n = 0.01) or fast adaptation (0.1 s, 0.05).
 
     python benchmarks/bench_accuracy.py            # table (~2 minutes)
     python benchmarks/bench_accuracy.py --plot docs/_static/time_to_accuracy.png
+    python benchmarks/bench_accuracy.py --family adaptive --adaptation fast
     python benchmarks/bench_accuracy.py --quick    # 1 s of simulated time
 """
 
 import argparse
 import time
 import warnings
+from typing import NamedTuple
 
 import nengo
 import numpy as np
@@ -25,8 +36,38 @@ from common import markdown_table
 
 import nengo_tuning
 
-DTS = [0.0005, 0.001, 0.002, 0.005, 0.01]
-REFERENCE_DT = 0.0001
+#: tau_n, inc_n of the adaptive family (as in adaptive_step.py)
+ADAPTATION = {"default": (1.0, 0.01), "fast": (0.1, 0.05)}
+
+
+class Family(NamedTuple):
+    """The types compared, the dts they run at, and the reference they are held to."""
+
+    types: dict  # label: neuron type
+    dts: list
+    reference: object  # a neuron type
+    reference_dt: float
+
+
+def family(name, adaptation="default"):
+    if name == "lif":
+        types = {
+            "nengo.LIF": nengo.LIF(),
+            "ExactLIF": nengo_tuning.ExactLIF(),
+            "nengo.LIFRate": nengo.LIFRate(),
+        }
+        return Family(types, [0.0005, 0.001, 0.002, 0.005, 0.01], nengo.LIFRate(), 1e-4)
+    tau_n, inc_n = ADAPTATION[adaptation]
+    types = {
+        "nengo.AdaptiveLIF": nengo.AdaptiveLIF(tau_n=tau_n, inc_n=inc_n),
+        "ExactAdaptiveLIF": nengo_tuning.ExactAdaptiveLIF(tau_n=tau_n, inc_n=inc_n),
+        "nengo.AdaptiveLIFRate": nengo.AdaptiveLIFRate(tau_n=tau_n, inc_n=inc_n),
+    }
+    dts = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01]
+    reference = nengo.AdaptiveLIF(tau_n=tau_n, inc_n=inc_n)
+    return Family(types, dts, reference, 1e-5)
+
+
 SAMPLE_EVERY = 0.01
 SETTLE = 0.2
 
@@ -43,8 +84,9 @@ def decoded_run(neuron_type, dt, sim_time):
         return sim.data[probe][:, 0], sim.trange(sample_every=SAMPLE_EVERY), wall
 
 
-def accuracy_table(types, dts, sim_time, repeats=1):
-    reference, t, _ = decoded_run(nengo.LIFRate(), REFERENCE_DT, sim_time)
+def accuracy_table(types, dts, sim_time, repeats=1, reference=None, reference_dt=1e-4):
+    reference_type = nengo.LIFRate() if reference is None else reference
+    reference, t, _ = decoded_run(reference_type, reference_dt, sim_time)
     keep = t > SETTLE
     for neuron_type in types.values():
         # untimed: the first step of a process compiles the optional kernel
@@ -62,7 +104,7 @@ def accuracy_table(types, dts, sim_time, repeats=1):
     return results
 
 
-def plot(results, types, dts, path):
+def plot(results, types, dts, path, reference="rate model"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -77,7 +119,7 @@ def plot(results, types, dts, path):
             ax.annotate(f"{dt * 1e3:g}", (x, y), textcoords="offset points",
                         xytext=(4, 4), fontsize=7)  # fmt: skip
     ax.set_xlabel("wall time of sim.run (s)")
-    ax.set_ylabel("RMSE of decoded x**2 vs rate model")
+    ax.set_ylabel(f"RMSE of decoded x**2 vs {reference}")
     ax.set_title("Time to accuracy (labels: dt in ms)")
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
@@ -92,29 +134,30 @@ def main(argv=None):
     parser.add_argument("--sim-time", type=float, default=2.0)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--plot", help="write the error-vs-time figure here")
+    parser.add_argument("--family", choices=["lif", "adaptive"], default="lif")
+    parser.add_argument("--adaptation", choices=list(ADAPTATION), default="default")
     args = parser.parse_args(argv)
     sim_time = 1.0 if args.quick else args.sim_time
-    types = {
-        "nengo.LIF": nengo.LIF(),
-        "ExactLIF": nengo_tuning.ExactLIF(),
-        "nengo.LIFRate": nengo.LIFRate(),
-    }
+    types, dts, reference, reference_dt = family(args.family, args.adaptation)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # decoder cache notices
-        results = accuracy_table(types, DTS, sim_time, args.repeats)
+        results = accuracy_table(
+            types, dts, sim_time, args.repeats, reference, reference_dt
+        )
+    label = f"{reference} at dt = {reference_dt * 1e3:g} ms"
     print(
-        f"RMSE of decoded x**2 against LIFRate at dt = 0.1 ms ({sim_time:g} s), "
+        f"RMSE of decoded x**2 against {label} ({sim_time:g} s), "
         "and wall time of sim.run"
     )
     header = ["dt"] + list(types)
     rows = [
         [f"{dt * 1e3:g} ms"]
         + [f"{results[n, dt][0]:.3f} ({results[n, dt][1]:.2f} s)" for n in types]
-        for dt in DTS
+        for dt in dts
     ]
     print(markdown_table(header, rows))
     if args.plot:
-        plot(results, types, DTS, args.plot)
+        plot(results, types, dts, args.plot, label)
     return results
 
 
