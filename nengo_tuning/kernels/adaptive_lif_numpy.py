@@ -83,6 +83,11 @@ def exact_adaptive_lif_step_numpy(
         the step; nothing is written then.
     """
     dt = checked_dt(dt)
+    # as Python floats, as the compiled kernel takes them: numpy 2 would compute
+    # in the parameter's type (a longdouble, say), not the arrays' dtype
+    tau_rc, tau_ref, tau_n, inc_n, min_voltage, amplitude = map(
+        float, (tau_rc, tau_ref, tau_n, inc_n, min_voltage, amplitude)
+    )
     require_in_place_arrays(
         ("J", "output", "voltage", "refractory_time", "adaptation"),
         J, output, voltage, refractory_time, adaptation,

@@ -54,6 +54,11 @@ def exact_lif_step_numpy(
     nothing is touched.
     """
     dt = checked_dt(dt)
+    # as Python floats, as the compiled kernel takes them: numpy 2 would compute
+    # in the parameter's type (a longdouble, say), not the arrays' dtype
+    tau_rc, tau_ref, min_voltage, amplitude = map(
+        float, (tau_rc, tau_ref, min_voltage, amplitude)
+    )
     require_in_place_arrays(LIF_ARRAY_NAMES, J, output, voltage, refractory_time)
     # Two reductions tell whether any input is non-finite or beyond
     # LARGE_J (where ``voltage - J`` could round past the float maximum); NaN
