@@ -342,3 +342,18 @@ def test_the_default_network_that_is_not_one_names_file(tmp_path, capsys):
     arguments = ["audit", path, "--dt", "0.001", "-o", tmp_path / "r"]
     line = _refused(capsys, arguments, "argument FILE:", tmp_path / "r")
     assert "argument --network" not in line
+
+
+def test_a_table_cell_cannot_split_its_row_or_table():
+    """A user's text in a cell (an ensemble's label: ``a|b``, a line break)
+    stays in its cell: ``|`` escaped, line breaks as spaces; no rows is a
+    table of its header."""
+    from nengo_tuning.workbench.report_writer import markdown_table
+
+    table = markdown_table(["ensemble", "loss"], [["a|b\nc\r\nd", "1 %"]])
+    header, _rule, row = table.splitlines()
+    assert row.replace("\\|", "").count("|") == header.count("|") == 3
+    assert "a\\|b c d" in row
+    assert markdown_table(["ensemble", "loss"], []).splitlines()[0] == (
+        "| ensemble | loss |"
+    )

@@ -20,6 +20,14 @@ __all__ = ["REPORT_TITLE", "Report", "markdown_table"]
 REPORT_TITLE = "# nengo-tuning report"
 
 
+def _cell_text(value):
+    """``str(value)`` as one table cell: a ``|`` escaped, line breaks as spaces
+    (an ensemble's label is the user's text, and would otherwise split the
+    row or the table)."""
+    text = " ".join(str(value).splitlines())
+    return text.replace("|", "\\|")
+
+
 def markdown_table(headers, rows):
     """Format a Markdown table (also readable as plain text).
 
@@ -28,16 +36,18 @@ def markdown_table(headers, rows):
     headers : sequence of str
         Column titles.
     rows : sequence of sequence
-        Cell values (formatted with ``str``).
+        Cell values (formatted with ``str``; a ``|`` is escaped, line breaks
+        become spaces). There may be none.
 
     Returns
     -------
     table : str
         The table, one line per row.
     """
-    cells = [[str(cell) for cell in row] for row in rows]
+    headers = [_cell_text(header) for header in headers]
+    cells = [[_cell_text(cell) for cell in row] for row in rows]
     widths = [
-        max(len(str(header)), *(len(row[i]) for row in cells))
+        max([len(header), *(len(row[i]) for row in cells)])
         for i, header in enumerate(headers)
     ]
     lines = [
