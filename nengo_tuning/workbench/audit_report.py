@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from nengo_tuning.workbench.options import UsageError
+from nengo_tuning.workbench.report_folder import cannot_use, name_too_long
 
 __all__ = [
     "FIGURE",
@@ -143,29 +144,6 @@ def _refuse(problem):
     raise UsageError(f"argument --json: {problem}")
 
 
-def _short(name):
-    return f"{name[:30]!r}..." if len(name) > 30 else repr(name)
-
-
-def _check_name_lengths(path):
-    """Refuse a component longer than the file system allows (before any stat)."""
-    limit = 255
-    for parent in path.parents:
-        try:
-            if parent.is_dir():
-                limit = os.pathconf(parent, "PC_NAME_MAX")
-                break
-        except (OSError, ValueError):
-            continue
-    for part in path.parts[1:]:
-        length = len(os.fsencode(part))
-        if length > limit:
-            _refuse(
-                f"the name {_short(part)} is {length} bytes long; this file system "
-                f"allows at most {limit}"
-            )
-
-
 def check_json_target(text, output=None):
     """Refuse a ``--json`` path that cannot be written or holds something else.
 
@@ -177,13 +155,13 @@ def check_json_target(text, output=None):
     `write_json` writes through).
     """
     path = Path(os.path.abspath(text))
-    _check_name_lengths(path)
+    problem = name_too_long(path)
+    if problem:
+        _refuse(problem)
     try:
         _check_json_path(path, output)
     except OSError as error:  # e.g. a path longer than the system allows
-        shown = str(path)
-        shown = shown if len(shown) <= 120 else f"{shown[:60]}...{shown[-30:]}"
-        _refuse(f"cannot use {shown}: {error.strerror or error}")
+        _refuse(cannot_use(path, error))
     return path
 
 

@@ -207,6 +207,30 @@ def _existing_ancestor(path):
     return Path(path.anchor or "/")
 
 
+def cannot_use(path, error):
+    """The message for an OSError met while checking ``path`` (a long path
+    shortened in the middle)."""
+    shown = str(path)
+    shown = shown if len(shown) <= 120 else f"{shown[:60]}...{shown[-30:]}"
+    return f"cannot use {shown}: {error.strerror or error}"
+
+
+def name_too_long(path):
+    """Why a part of ``path`` (absolute) is longer than the file system allows
+    (checked against the nearest existing folder, before any other stat), or
+    None. For ``--output`` and ``--json``."""
+    limit = _name_limit(_existing_ancestor(path))
+    for part in path.parts[1:]:
+        length = len(os.fsencode(part))
+        if length > limit:
+            shown = f"{part[:30]!r}..." if len(part) > 30 else repr(part)
+            return (
+                f"the name {shown} is {length} bytes long; this file system "
+                f"allows at most {limit}"
+            )
+    return None
+
+
 class ReportFolder:
     """The report's folder, replaced only when the new report is complete.
 
@@ -235,15 +259,9 @@ class ReportFolder:
 
     def _check_name(self):
         """Refuse a name (the folder's, or a folder's above it) that is too long."""
-        limit = _name_limit(_existing_ancestor(self.target))
-        for part in self.target.parts[1:]:
-            length = len(os.fsencode(part))
-            if length > limit:
-                shown = f"{part[:30]!r}..." if len(part) > 30 else repr(part)
-                self._refuse(
-                    f"the name {shown} is {length} bytes long; this file system "
-                    f"allows at most {limit}"
-                )
+        problem = name_too_long(self.target)
+        if problem:
+            self._refuse(problem)
 
     def check(self):
         """Refuse, before anything runs, a target the report cannot replace."""
@@ -251,9 +269,7 @@ class ReportFolder:
             self._check_name()
             self._check_target()
         except OSError as error:  # e.g. a path longer than the system allows
-            shown = str(self.target)
-            shown = shown if len(shown) <= 120 else f"{shown[:60]}...{shown[-30:]}"
-            self._refuse(f"cannot use {shown}: {error.strerror or error}")
+            self._refuse(cannot_use(self.target, error))
 
     def _check_target(self):
         target = self.target
