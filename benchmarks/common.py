@@ -42,10 +42,10 @@ def markdown_table(header, rows):
 
 def compiled_kernel_status():
     """Which kernel ExactLIF's step uses here, in words (for the printed header)."""
-    from nengo_tuning.kernels import lif_compiled as compiled_kernel
+    from nengo_tuning.kernels import compiled
 
-    if compiled_kernel.AVAILABLE:
-        return f"compiled kernel available (numba {compiled_kernel.numba.__version__})"
+    if compiled.AVAILABLE:
+        return f"compiled kernel available (numba {compiled.numba.__version__})"
     return "numba not installed: the numpy kernel only"
 
 
